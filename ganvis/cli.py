@@ -1,0 +1,252 @@
+"""The `ganvis` command: the app with no arguments; `train`, `sample` and `info` for the shell."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ganvis import __version__
+
+STEPS_MAX = 10_000_000
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] == "app":
+        return _launch_app(argv[1:])
+    parser = _parser()
+    args = parser.parse_args(argv)
+    from ganvis.engine.errors import GanvisError
+
+    try:
+        return args.func(args)
+    except GanvisError as e:
+        print(f"ganvis {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\nganvis {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ganvis", description="A visual explorer for GANs and "
+                                "adversarial autoencoders. With no command, opens the app.")
+    p.add_argument("--version", action="version", version=f"ganvis {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub.add_parser("app", help="open the desktop app (the default)")
+
+    t = sub.add_parser("train", help="train a model headless and save it",
+                       description="Train a GAN on a data set and save the run as HDF5.")
+    t.add_argument("--model", choices=("gan", "dcgan"), default="dcgan",
+                   help="gan: MLP (Goodfellow et al.); dcgan: convolutional (Radford et al.)")
+    t.add_argument("--data", default="mnist5k", help="mnist5k, mnist5k-binary, idx:DIR_OR_FILE, "
+                   "npz:FILE or h5:FILE (default: mnist5k)")
+    t.add_argument("--steps", type=_positive_int, default=1000,
+                   help="generator steps (default 1000)")
+    t.add_argument("--batch-size", type=_positive_int, default=64)
+    t.add_argument("--k-disc", type=_positive_int, default=1,
+                   help="discriminator updates per generator update (k in Goodfellow et al.)")
+    t.add_argument("--loss", choices=("nonsat", "minimax"), default="nonsat",
+                   help="generator loss: non-saturating -log D(G(z)), or the paper's minimax "
+                   "log(1 - D(G(z)))")
+    t.add_argument("--prior", choices=("normal", "uniform"), default="normal")
+    t.add_argument("--latent-dim", type=_positive_int, default=64)
+    t.add_argument("--width", type=_positive_int, default=None,
+                   help="hidden units (gan) or base channels (dcgan)")
+    t.add_argument("--depth", type=_positive_int, default=None,
+                   help="hidden layers (gan only; default 3)")
+    t.add_argument("--lr-g", type=float, default=None, help="generator learning rate "
+                   "(default: 1e-3 for dcgan, 2e-4 for gan)")
+    t.add_argument("--lr-d", type=float, default=None, help="discriminator learning rate "
+                   "(default: as --lr-g's)")
+    t.add_argument("--beta1", type=float, default=0.5, help="Adam beta1 for both networks")
+    t.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    t.add_argument("--seed", type=_nonneg_int, default=0)
+    t.add_argument("--out", type=Path, default=Path("run.h5"), help="run file (default run.h5)")
+    t.add_argument("--grid", type=Path, help="also write the final sample grid as PNG")
+    t.add_argument("--resume", type=Path, help="continue training this run file")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.set_defaults(func=_cmd_train)
+
+    s = sub.add_parser("sample", help="write a PNG grid of samples from a model file")
+    s.add_argument("model", type=Path, help="a run/model file (.h5)")
+    s.add_argument("--n", type=_positive_int, default=64, help="how many samples (default 64)")
+    s.add_argument("--seed", type=_nonneg_int, default=0)
+    s.add_argument("--cols", type=_positive_int, default=None)
+    s.add_argument("--scale", type=_positive_int, default=2, help="pixel scale (default 2)")
+    s.add_argument("--out", type=Path, default=Path("samples.png"))
+    s.set_defaults(func=_cmd_sample)
+
+    i = sub.add_parser("info", help="describe a model file")
+    i.add_argument("model", type=Path)
+    i.set_defaults(func=_cmd_info)
+    return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= v <= STEPS_MAX:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {STEPS_MAX}, got {v}")
+    return v
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {v}")
+    return v
+
+
+def _check_writable(path: Path) -> None:
+    from ganvis.engine.errors import GanvisError
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise GanvisError(f"{path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise GanvisError(f"{path}: folder {folder} is not writable")
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from ganvis.engine import Run, RunConfig
+    from ganvis.engine.grids import save_grid
+    from ganvis.engine.store import load_run, save_run
+
+    for p in (args.out, args.grid):
+        if p is not None:
+            _check_writable(p)
+    if args.resume:
+        run = load_run(args.resume, device=None if args.device == "auto" else args.device)
+    else:
+        config = RunConfig(
+            model=args.model, data=args.data, latent_dim=args.latent_dim, width=args.width,
+            depth=args.depth, loss=args.loss, prior=args.prior, k_disc=args.k_disc,
+            lr_g=args.lr_g, lr_d=args.lr_d, betas_g=(args.beta1, 0.999),
+            betas_d=(args.beta1, 0.999), batch_size=args.batch_size, seed=args.seed,
+            device=args.device,
+        )
+        run = Run(config)
+    c = run.config
+    print(f"ganvis train: {c.model} on {run.dataset.name} ({run.dataset.size} images), "
+          f"{run.device}, batch {c.batch_size}, k={c.k_disc}, {c.loss} loss, seed {c.seed}",
+          file=sys.stderr)
+    bar = _Progress(args.steps, quiet=args.quiet)
+    start, interrupted = run.step, False
+    try:
+        run.train(args.steps, on_snapshot=bar.snapshot, snapshot_every=2.0,
+                  should_stop=bar.tick)
+    except KeyboardInterrupt:  # keep what was trained: save it below, then exit 130
+        interrupted = True
+    snap = run.snapshot()
+    bar.finish(snap, run.step - start)
+    save_run(run, args.out)
+    print(f"saved {args.out} at step {run.step}", file=sys.stderr)
+    if args.grid:
+        save_grid(args.grid, snap.grid, cols=8, scale=2)
+        print(f"saved {args.grid}", file=sys.stderr)
+    return 130 if interrupted else 0
+
+
+class _Progress:
+    """A one-line progress bar on stderr: step, steps/s, ETA and the latest losses."""
+
+    def __init__(self, total: int, quiet: bool = False) -> None:
+        self.total, self.quiet = total, quiet
+        self.tty = sys.stderr.isatty()
+        self.t0 = self.last = time.perf_counter()
+        self.done = -1  # tick() runs before each step
+        self.losses = ""
+        self.next_line = 0.1
+
+    def tick(self) -> bool:
+        # Called between steps: Python counters only, never a device sync.
+        self.done += 1
+        now = time.perf_counter()
+        if not self.quiet and now - self.last > 0.25:
+            self.last = now
+            self._draw(now)
+        return False
+
+    def snapshot(self, snap) -> None:
+        self.losses = (f"  D {snap.d_loss:.3f}  G {snap.g_loss:.3f}  "
+                       f"D(x) {snap.d_real:.2f}  D(G(z)) {snap.d_fake:.2f}")
+
+    def _draw(self, now: float) -> None:
+        rate = self.done / (now - self.t0)
+        eta = (self.total - self.done) / rate if rate > 0 else float("nan")
+        eta_s = "--:--" if eta != eta else f"{int(eta) // 60}:{int(eta) % 60:02d}"
+        frac = self.done / self.total
+        bar = "#" * int(frac * 24) + "." * (24 - int(frac * 24))
+        line = f"step {self.done}/{self.total} [{bar}] {rate:.1f} steps/s  ETA {eta_s}{self.losses}"
+        if self.tty:
+            sys.stderr.write("\r" + line[:150].ljust(150))
+            sys.stderr.flush()
+        elif frac >= self.next_line:  # a log file gets a line every 10%
+            self.next_line += 0.1
+            print(line, file=sys.stderr)
+
+    def finish(self, snap, steps: int) -> None:
+        if self.quiet:
+            return
+        if self.tty:
+            sys.stderr.write("\n")
+        self.snapshot(snap)
+        secs = time.perf_counter() - self.t0
+        print(f"{steps} steps in {secs:.1f} s ({steps / secs:.1f} steps/s, "
+              f"{snap.images_per_s:.0f} images/s){self.losses}", file=sys.stderr)
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from ganvis.engine.grids import save_grid
+    from ganvis.engine.store import load_sampler
+
+    _check_writable(args.out)
+    sampler = load_sampler(args.model)
+    images = sampler.sample(args.n, args.seed)
+    save_grid(args.out, images, cols=args.cols, scale=args.scale)
+    print(f"saved {args.out}: {args.n} samples from {args.model} (step {sampler.step}, "
+          f"seed {args.seed})", file=sys.stderr)
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from ganvis.engine.store import RunFile
+
+    with RunFile(args.model) as rf:
+        hist = rf.history()
+        print(f"{args.model}: {rf.config.model} trained on {rf.data_name}, "
+              f"{rf.shape[0]}x{rf.shape[1]} images, step {rf.counters['step']}, "
+              f"{rf.counters['elapsed']:.1f} s of training")
+        for k, v in rf.config.to_dict().items():
+            print(f"  {k}: {v}")
+        if hist["step"]:
+            print(f"  last D loss {hist['d_loss'][-1]:.4f}, G loss {hist['g_loss'][-1]:.4f}, "
+                  f"D(x) {hist['d_real'][-1]:.3f}, D(G(z)) {hist['d_fake'][-1]:.3f}")
+    return 0
+
+
+def _launch_app(argv: list[str]) -> int:
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        print("ganvis: no display found (DISPLAY is not set), so the app cannot open.\n"
+              "To train without a screen: ganvis train --help", file=sys.stderr)
+        return 1
+    try:
+        from ganvis.app import launch
+    except ImportError as e:
+        print(f"ganvis: the app needs PySide6 and pyqtgraph ({e}); "
+              "reinstall with scripts/run, or use `ganvis train`", file=sys.stderr)
+        return 1
+    return launch(argv)

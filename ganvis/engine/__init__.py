@@ -1,0 +1,15 @@
+"""The headless engine: data, models, training runs, metrics and files. Never imports Qt."""
+
+from ganvis.engine.config import RunConfig
+from ganvis.engine.errors import ConfigError, DataError, GanvisError, ModelFileError
+from ganvis.engine.train import Run, Snapshot
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "GanvisError",
+    "ModelFileError",
+    "Run",
+    "RunConfig",
+    "Snapshot",
+]

@@ -1,0 +1,17 @@
+"""The project's error types: each carries a message a user can act on."""
+
+
+class GanvisError(Exception):
+    """Base of every error ganvis reports to a user (never a bare traceback)."""
+
+
+class ConfigError(GanvisError, ValueError):
+    """A run configuration or command-line option is invalid."""
+
+
+class DataError(GanvisError):
+    """A data set file is missing, malformed or unsupported."""
+
+
+class ModelFileError(GanvisError):
+    """A model/run file is missing, malformed, from the future or unsafe."""

@@ -1,0 +1,63 @@
+"""Image grids: tiling a batch of images into one picture, and writing it as PNG (no Qt, no PIL)."""
+
+from __future__ import annotations
+
+import math
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from ganvis.engine.atomic import atomic_write_bytes
+
+
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """[-1, 1] floats -> 0..255 bytes (values outside are clipped)."""
+    return np.clip(np.rint((np.asarray(images, np.float32) + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def tile(images: np.ndarray, cols: int | None = None, pad: int = 2, scale: int = 1,
+         background: int = 0) -> np.ndarray:
+    """(n, H, W) images in [-1, 1] -> one uint8 picture, `cols` wide, nearest-neighbour `scale`."""
+    images = to_uint8(images)
+    n, h, w = images.shape
+    cols = cols or max(1, math.ceil(math.sqrt(n)))
+    rows = max(1, math.ceil(n / cols))
+    if scale > 1:
+        images = images.repeat(scale, axis=1).repeat(scale, axis=2)
+        h, w = h * scale, w * scale
+    out = np.full((rows * h + (rows + 1) * pad, cols * w + (cols + 1) * pad), background, np.uint8)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        y, x = pad + r * (h + pad), pad + c * (w + pad)
+        out[y:y + h, x:x + w] = images[i]
+    return out
+
+
+def png_bytes(pixels: np.ndarray) -> bytes:
+    """Encode an 8-bit grey (H, W) or RGB (H, W, 3) array as PNG."""
+    a = np.ascontiguousarray(pixels, dtype=np.uint8)
+    if a.ndim == 2:
+        color = 0
+    elif a.ndim == 3 and a.shape[2] == 3:
+        color = 2
+    else:
+        raise ValueError(f"PNG needs an (H, W) or (H, W, 3) array, got {a.shape}")
+    h, w = a.shape[:2]
+    raw = b"".join(b"\0" + a[y].tobytes() for y in range(h))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, color, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+def save_grid(path: str | Path, images: np.ndarray, cols: int | None = None,
+              scale: int = 2, pad: int = 2) -> Path:
+    """Tile `images` and write them atomically as a PNG file."""
+    return atomic_write_bytes(path, png_bytes(tile(images, cols=cols, pad=pad, scale=scale)))
+

@@ -1,0 +1,285 @@
+"""Run and model files: HDF5 with a format version, the config as JSON, weights as data sets.
+
+Layout (format_version 1; see the README for the full description):
+  attrs    format="ganvis-run", format_version, ganvis_version, config (JSON), image_shape,
+           step, d_steps, g_steps, elapsed, created, data_name
+  weights/G/<name>, weights/D/<name>      state_dict tensors (float32; int64 counters)
+  optim/G/<i>/<name>, optim/D/<i>/<name>  Adam state per parameter index (optional)
+  history/<column>                        float64 series, one value per snapshot
+  samples/grid, samples/grid_z            the last sample grid and its fixed codes
+  rng/train                               the training random generator's state (optional)
+Everything read is checked; nothing is unpickled; writes are atomic.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import torch
+from torch import nn
+
+import ganvis
+from ganvis.engine.atomic import atomic_path
+from ganvis.engine.config import RunConfig
+from ganvis.engine.data import MAX_SIDE, MIN_SIDE, Dataset
+from ganvis.engine.errors import ConfigError, ModelFileError
+from ganvis.engine.models import build_gan, check_size
+from ganvis.engine.sampler import Sampler
+from ganvis.engine.train import HISTORY_KEYS, Run
+
+FORMAT = "ganvis-run"
+FORMAT_VERSION = 1
+MAX_HISTORY = 10_000_000
+MAX_GRID = 4096
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def save_run(run: Run, path: str | Path) -> Path:
+    """Write the whole run (weights, optimiser state, history, last grid) atomically."""
+    path = Path(path)
+    weights = {"G": _host_state(run.G), "D": _host_state(run.D)}
+    for net, state in weights.items():
+        for name, a in state.items():
+            if a.dtype.kind == "f" and not np.isfinite(a).all():
+                raise ModelFileError(f"not saved: {net} weight {name} is not finite (the run "
+                                     "diverged); roll back or restart with a lower learning rate")
+    grid = run.generate(run.grid_z)
+    try:
+        with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
+            _write_attrs(f, run)
+            for net, state in weights.items():
+                g = f.create_group(f"weights/{net}")
+                for name, a in state.items():
+                    g.create_dataset(name, data=a)
+            for net, opt in (("G", run.opt_g), ("D", run.opt_d)):
+                for i, st in opt.state_dict()["state"].items():
+                    for name, t in st.items():
+                        f.create_dataset(f"optim/{net}/{i}/{name}", data=t.detach().cpu().numpy())
+            h = f.create_group("history")
+            for k, v in run.history.items():
+                h.create_dataset(k, data=np.asarray(v, np.float64))
+            f.create_dataset("samples/grid", data=grid, compression="gzip")
+            f.create_dataset("samples/grid_z", data=run.grid_z.cpu().numpy())
+            rng = f.create_dataset("rng/train", data=run.gen.get_state().numpy())
+            rng.attrs["device_type"] = run.device.type
+    except OSError as e:
+        raise ModelFileError(f"{path}: cannot write ({e})") from None
+    return path
+
+
+def _write_attrs(f: h5py.File, run: Run) -> None:
+    a = f.attrs
+    a["format"] = FORMAT
+    a["format_version"] = FORMAT_VERSION
+    a["ganvis_version"] = ganvis.__version__
+    a["config"] = run.config.to_json()
+    a["image_shape"] = np.asarray(run.dataset.image_shape, np.int64)
+    a["step"], a["d_steps"], a["g_steps"] = run.step, run.d_steps, run.g_steps
+    a["elapsed"] = float(run.elapsed)
+    a["created"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    a["data_name"] = run.dataset.name
+
+
+def _host_state(module: nn.Module) -> dict[str, np.ndarray]:
+    return {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+class RunFile:
+    """A validated view of a run file's header; open it with `with RunFile(path) as rf:`."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise ModelFileError(f"{self.path}: no such model file")
+        try:
+            self.f = h5py.File(self.path, "r")
+        except OSError as e:
+            raise ModelFileError(f"{self.path}: not a readable HDF5 model file ({e})") from None
+        try:
+            self._read_header()
+        except BaseException:
+            self.f.close()
+            raise
+
+    def __enter__(self) -> RunFile:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.f.close()
+
+    def _fail(self, what: str) -> ModelFileError:
+        return ModelFileError(f"{self.path}: {what}")
+
+    def _read_header(self) -> None:
+        a = self.f.attrs
+        if _text(a.get("format")) != FORMAT:
+            raise self._fail("not a ganvis model file (no 'format' = 'ganvis-run' attribute)")
+        version = a.get("format_version")
+        if not isinstance(version, (int, np.integer)) or version < 1:
+            raise self._fail(f"bad format_version {version!r}")
+        if version > FORMAT_VERSION:
+            raise self._fail(f"written in format version {int(version)} by a newer ganvis; "
+                             f"this one reads up to {FORMAT_VERSION}: upgrade ganvis to open it")
+        try:
+            self.config = RunConfig.from_json(_text(a.get("config")))
+        except ConfigError as e:
+            raise self._fail(f"invalid config: {e}") from None
+        shape = np.asarray(a.get("image_shape", []))
+        if shape.shape != (2,) or not all(MIN_SIDE <= int(s) <= MAX_SIDE for s in shape):
+            raise self._fail(f"bad image_shape {shape.tolist()}")
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.counters = {}
+        for k in ("step", "d_steps", "g_steps"):
+            v = a.get(k, 0)
+            if not isinstance(v, (int, np.integer)) or v < 0:
+                raise self._fail(f"bad counter {k}={v!r}")
+            self.counters[k] = int(v)
+        elapsed = float(a.get("elapsed", 0.0))
+        self.counters["elapsed"] = elapsed if math.isfinite(elapsed) and elapsed >= 0 else 0.0
+        self.data_name = _text(a.get("data_name")) or self.config.data
+        try:
+            check_size(self.config, self.shape)
+        except ConfigError as e:
+            raise self._fail(str(e)) from None
+
+    def load_weights(self, net: str, module: nn.Module) -> None:
+        """Fill `module` from weights/<net>, checking names, shapes, dtypes and finiteness."""
+        group = self.f.get(f"weights/{net}")
+        if not isinstance(group, h5py.Group):
+            raise self._fail(f"weights/{net} is missing")
+        expected = module.state_dict()
+        if set(group.keys()) != set(expected):
+            missing = sorted(set(expected) - set(group.keys()))
+            extra = sorted(set(group.keys()) - set(expected))
+            raise self._fail(f"weights/{net} do not match a {self.config.model} "
+                             f"(missing: {missing[:3]}, unexpected: {extra[:3]})")
+        state = {name: self._tensor(group[name], f"weights/{net}/{name}", ref)
+                 for name, ref in expected.items()}
+        module.load_state_dict(state)
+
+    def _tensor(self, ds: Any, where: str, ref: torch.Tensor) -> torch.Tensor:
+        if not isinstance(ds, h5py.Dataset) or tuple(ds.shape) != tuple(ref.shape):
+            got = getattr(ds, "shape", type(ds).__name__)
+            raise self._fail(f"{where} has shape {got}, expected {tuple(ref.shape)}")
+        want = ref.cpu().numpy().dtype
+        if ds.dtype != want:
+            raise self._fail(f"{where} has dtype {ds.dtype}, expected {want}")
+        a = self._read(ds, where)
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            raise self._fail(f"{where} holds NaN or infinite values")
+        return torch.from_numpy(np.array(a))
+
+    def _read(self, ds: h5py.Dataset, where: str) -> np.ndarray:
+        try:
+            return ds[()]
+        except (OSError, ValueError, TypeError) as e:
+            raise self._fail(f"{where} cannot be read (truncated or corrupt file: {e})") from None
+
+    def load_optimizer(self, net: str, opt: torch.optim.Optimizer) -> bool:
+        """Restore Adam's moments when present and consistent; False when the file has none."""
+        group = self.f.get(f"optim/{net}")
+        if group is None:
+            return False
+        sd = opt.state_dict()
+        params = [p for g in opt.param_groups for p in g["params"]]
+        state = {}
+        for key in group.keys():
+            if not key.isdigit() or int(key) >= len(params):
+                raise self._fail(f"optim/{net}/{key}: no such parameter")
+            p = params[int(key)]
+            refs = {"step": torch.zeros(()), "exp_avg": p.detach(), "exp_avg_sq": p.detach()}
+            sub = group[key]
+            if not isinstance(sub, h5py.Group) or set(sub.keys()) != set(refs):
+                raise self._fail(f"optim/{net}/{key}: expected step, exp_avg and exp_avg_sq")
+            state[int(key)] = {n: self._tensor(sub[n], f"optim/{net}/{key}/{n}", r.cpu())
+                               for n, r in refs.items()}
+        opt.load_state_dict({"state": state, "param_groups": sd["param_groups"]})
+        return True
+
+    def history(self) -> dict[str, list[float]]:
+        out: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
+        group = self.f.get("history")
+        if group is None:
+            return out
+        lengths = set()
+        for k in HISTORY_KEYS:
+            ds = group.get(k)
+            if ds is None:
+                continue
+            if not isinstance(ds, h5py.Dataset) or ds.ndim != 1 or ds.dtype.kind not in "fiu" \
+                    or ds.shape[0] > MAX_HISTORY:
+                raise self._fail(f"history/{k} must be a 1-D numeric series")
+            out[k] = self._read(ds, f"history/{k}").astype(np.float64).tolist()
+            lengths.add(len(out[k]))
+        if len(lengths) > 1:
+            raise self._fail("history series have different lengths")
+        return out
+
+    def grid(self) -> np.ndarray | None:
+        ds = self.f.get("samples/grid")
+        if ds is None:
+            return None
+        if not isinstance(ds, h5py.Dataset) or ds.ndim != 3 or tuple(ds.shape[1:]) != self.shape \
+                or ds.shape[0] > MAX_GRID or ds.dtype.kind != "f":
+            raise self._fail("samples/grid must be n x H x W floats")
+        g = self._read(ds, "samples/grid").astype(np.float32)
+        if not np.isfinite(g).all():
+            raise self._fail("samples/grid holds NaN or infinite values")
+        return g
+
+    def rng_state(self) -> tuple[str, torch.Tensor] | None:
+        ds = self.f.get("rng/train")
+        if not isinstance(ds, h5py.Dataset) or ds.dtype != np.uint8 or ds.ndim != 1 \
+                or ds.shape[0] > 1 << 16:
+            return None
+        return _text(ds.attrs.get("device_type")), torch.from_numpy(self._read(ds, "rng/train"))
+
+
+def load_sampler(path: str | Path, device: str = "cpu") -> Sampler:
+    """A generator ready to sample (no data set needed): for `ganvis sample` and exploring."""
+    with RunFile(path) as rf:
+        G, _ = build_gan(rf.config, rf.shape)
+        rf.load_weights("G", G)
+        return Sampler(G, rf.config, rf.shape, step=rf.counters["step"], device=device)
+
+
+def load_run(path: str | Path, dataset: Dataset | None = None, device: str | None = None) -> Run:
+    """Reopen a run to continue training it (on its own data set unless one is given)."""
+    with RunFile(path) as rf:
+        config = rf.config if device is None else rf.config.replace(device=device)
+        run = Run(config, dataset)
+        if run.dataset.image_shape != rf.shape:
+            raise ModelFileError(f"{path}: the model makes {rf.shape[0]}x{rf.shape[1]} images but "
+                                 f"{run.dataset.name} holds {run.dataset.image_shape}")
+        for net, module in (("G", run.G), ("D", run.D)):
+            rf.load_weights(net, module)
+        rf.load_optimizer("G", run.opt_g)
+        rf.load_optimizer("D", run.opt_d)
+        run.d_steps, run.g_steps = rf.counters["d_steps"], rf.counters["g_steps"]
+        run.elapsed = rf.counters["elapsed"]
+        run.history = rf.history()
+        run._mark = (run.d_steps, run.elapsed)
+        rng = rf.rng_state()
+        try:
+            if rng is None or rng[0] != run.device.type:
+                raise RuntimeError("no state for this device type")
+            run.gen.set_state(rng[1])
+        except RuntimeError:  # another device kind: a fresh, still reproducible stream
+            run.gen.manual_seed(config.seed + 1 + 1_000_003 * run.g_steps)
+        return run
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return v if isinstance(v, str) else ""

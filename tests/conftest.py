@@ -1,0 +1,36 @@
+"""Shared test set-up: Qt offscreen, small thread counts, and tiny data sets written on the fly."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import gzip  # noqa: E402
+import struct  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+torch.set_num_threads(min(2, os.cpu_count() or 1))
+
+
+def write_idx(folder, prefix="train", n=20, h=28, w=28, gz=False, labels=True, seed=0):
+    """Write a valid MNIST-format pair of files; returns (images_path, labels_path, arrays)."""
+    rng = np.random.default_rng(seed)
+    imgs = rng.integers(0, 256, size=(n, h, w), dtype=np.uint8)
+    labs = rng.integers(0, 10, size=n, dtype=np.uint8)
+    suffix = ".gz" if gz else ""
+    ipath = folder / f"{prefix}-images-idx3-ubyte{suffix}"
+    lpath = folder / f"{prefix}-labels-idx1-ubyte{suffix}"
+    opener = gzip.open if gz else open
+    with opener(ipath, "wb") as f:
+        f.write(struct.pack(">IIII", 0x803, n, h, w) + imgs.tobytes())
+    if labels:
+        with opener(lpath, "wb") as f:
+            f.write(struct.pack(">II", 0x801, n) + labs.tobytes())
+    return ipath, lpath, imgs, labs
+
+
+@pytest.fixture
+def idx_pair(tmp_path):
+    return write_idx(tmp_path)
