@@ -73,14 +73,17 @@ def _changed(before, m):
 
 def test_step_d_moves_only_d_and_step_g_only_g():
     run = Run(RunConfig(model="dcgan", width=8, batch_size=16, device="cpu"))
+    run.train_steps(2)
     g0, d0 = _params(run.G), _params(run.D)
+    grid = run.snapshot().grid
     run.step_d()
     assert _changed(d0, run.D) and not _changed(g0, run.G)
-    assert (run.d_steps, run.g_steps) == (1, 0)
+    assert np.array_equal(run.snapshot().grid, grid)  # batch-norm statistics untouched too
+    assert (run.d_steps, run.g_steps) == (3, 2)
     g1, d1 = _params(run.G), _params(run.D)
     run.step_g()
     assert _changed(g1, run.G) and not _changed(d1, run.D)
-    assert (run.d_steps, run.g_steps) == (1, 1)
+    assert (run.d_steps, run.g_steps) == (3, 3)
     assert all(p.grad is None or p.requires_grad for p in run.D.parameters())
 
 

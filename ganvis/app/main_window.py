@@ -1,26 +1,361 @@
-"""The main window (a placeholder until the training studio lands)."""
+"""The main window: setup panel, live views in docks, toolbar, menus, status bar, settings."""
 
 from __future__ import annotations
 
 import sys
+import time
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+import numpy as np
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+)
+
+from ganvis.app.exports import export_grid_dialog
+from ganvis.app.history import RunHistory
+from ganvis.app.settings import add_recent, app_settings, recent, save_config, saved_config
+from ganvis.app.setup_panel import SetupPanel
+from ganvis.app.theme import apply_theme
+from ganvis.app.views.curves import CurvesView
+from ganvis.app.views.histograms import HistogramView
+from ganvis.app.views.samples import SampleGridView
+from ganvis.app.worker import TrainingSession
+
+HELP = """<h3>What am I looking at?</h3>
+<p><b>Samples</b>: the generator G turns random codes z into images. The grid shows G(z)
+for the same 64 codes all along, so you watch them turn from noise into digits.</p>
+<p><b>D(x) histograms</b>: the discriminator D gives each image the probability that it is
+real. Blue: real digits; orange: generated ones. Early on D separates them; at the game's
+equilibrium it cannot, and both pile up at ½ (dashed line). The waterfall below shows the
+whole history, time running down.</p>
+<p><b>Curves</b>: D's loss tends to log 4 ≈ 1.386 at equilibrium (dashed line).</p>
+<p><b>Keys</b>: Space train/pause · S one step (k D updates + one G update) · D one
+discriminator update · G one generator update · Ctrl+R reset · Ctrl+O open model ·
+Ctrl+S export model · Ctrl+E export sample grid.</p>"""
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    def __init__(self, settings=None) -> None:
         super().__init__()
+        self.settings = settings or app_settings()
         self.setWindowTitle("ganvis")
-        label = QLabel("ganvis\n\nThe training studio is on its way.\n"
-                       "Meanwhile: ganvis train --help")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setCentralWidget(label)
-        self.resize(640, 400)
+        self.history = RunHistory()
+        self.latest = None
+        self.sampler = None
+        self.config = None
+        self.training = False
+        self.last_error = ""
+        self._dirty = False
+        self._pending = False
+        self._opening: str | None = None
+        self._build_views()
+        self._build_actions()
+        self._build_status()
+        self.session = TrainingSession(self)
+        w = self.session.worker
+        w.snapshot.connect(self._on_snapshot)
+        w.run_changed.connect(self._on_run_changed)
+        w.state_changed.connect(self._on_state)
+        w.saved.connect(self._on_saved)
+        w.failed.connect(self._on_failed)
+        self.timer = QTimer(self)
+        self.timer.setInterval(33)  # redraw at most ~30 times a second
+        self.timer.timeout.connect(self._redraw)
+        self.timer.start()
+        self._restore()
+        self.session.start()
+        self.setup.set_config(saved_config(self.settings))
+        self.reset()
+
+    # --- construction ----------------------------------------------------------------------
+
+    def _build_views(self) -> None:
+        self.samples = SampleGridView()
+        self.samples.fresh_z_toggled.connect(lambda _on: self._mark_dirty())
+        self.setCentralWidget(self.samples)
+        self.setup = SetupPanel()
+        self.setup.changed.connect(self._on_setup_changed)
+        self.setup.reset_requested.connect(self.reset)
+        self.setup.open_data_requested.connect(self.open_data)
+        self.hists = HistogramView()
+        self.curves = CurvesView()
+        self.curves.log_toggled.connect(lambda _on: self._mark_dirty())
+        self.docks = {}
+        for name, title, widget, area in (
+            ("setup", "Run setup", self.setup, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("hists", "D(x) histograms", self.hists, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("curves", "Curves", self.curves, Qt.DockWidgetArea.RightDockWidgetArea),
+        ):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock_{name}")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        self.resize(1440, 900)
+        self.resizeDocks([self.docks["setup"], self.docks["hists"]], [300, 520],
+                         Qt.Orientation.Horizontal)
+
+    def _action(self, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
+        a = QAction(text, self)
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+        a.setToolTip(f"{tip} ({shortcut})" if shortcut and tip else tip or text)
+        a.setStatusTip(tip)
+        a.triggered.connect(slot)
+        return a
+
+    def _build_actions(self) -> None:
+        self.act_train = self._action("Train", self.toggle_training, "Space",
+                                      "Train continuously, or pause")
+        self.act_step = self._action("Step", lambda: self._send("step"), "S",
+                                     "One step: k discriminator updates, then one generator update")
+        self.act_step_d = self._action("Step D", lambda: self._send("step_d"), "D",
+                                       "One discriminator update; G stays put")
+        self.act_step_g = self._action("Step G", lambda: self._send("step_g"), "G",
+                                       "One generator update; D stays put")
+        self.act_reset = self._action("Reset", self.reset, "Ctrl+R",
+                                      "Start again from step 0 with the setup panel's settings")
+        self.act_open = self._action("Open model…", self.open_model, "Ctrl+O",
+                                     "Open a saved run to look at it or continue training it")
+        self.act_open_data = self._action("Open data set…", self.open_data, None,
+                                          "Train on IDX, .npz or HDF5 images")
+        self.act_save = self._action("Export model…", self.export_model, "Ctrl+S",
+                                     "Save the run (weights, optimiser, history) as HDF5")
+        self.act_grid = self._action("Export sample grid…", self.export_grid, "Ctrl+E",
+                                     "Save a grid of samples as PNG")
+        quit_ = self._action("Quit", self.close, "Ctrl+Q")
+        tb = QToolBar("Training")
+        tb.setObjectName("toolbar_training")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for a in (self.act_train, self.act_step, self.act_step_d, self.act_step_g,
+                  self.act_reset):
+            tb.addAction(a)
+        tb.widgetForAction(self.act_train).setObjectName("trainButton")
+        tb.addSeparator()
+        tb.addAction(self.act_grid)
+        tb.addAction(self.act_save)
+        self.addToolBar(tb)
+        m = self.menuBar()
+        f = m.addMenu("&File")
+        for a in (self.act_open, self.act_open_data):
+            f.addAction(a)
+        self.recent_menu = f.addMenu("Open recent")
+        f.addSeparator()
+        f.addAction(self.act_save)
+        f.addAction(self.act_grid)
+        f.addSeparator()
+        f.addAction(quit_)
+        t = m.addMenu("&Train")
+        for a in (self.act_train, self.act_step, self.act_step_d, self.act_step_g,
+                  self.act_reset):
+            t.addAction(a)
+        v = m.addMenu("&View")
+        for dock in self.docks.values():
+            v.addAction(dock.toggleViewAction())
+        h = m.addMenu("&Help")
+        h.addAction(self._action("What am I looking at?", self.show_help, "F1"))
+        self._rebuild_recent()
+
+    def _build_status(self) -> None:
+        self.status_labels = {k: QLabel() for k in ("state", "step", "rate", "images",
+                                                    "device", "elapsed")}
+        for label in self.status_labels.values():
+            label.setContentsMargins(8, 0, 8, 0)
+            self.statusBar().addPermanentWidget(label)
+        self.status_labels["state"].setText("setting up…")
+
+    # --- commands ----------------------------------------------------------------------------
+
+    def _send(self, kind: str, arg=None) -> None:
+        self.session.send(kind, arg)
+
+    def toggle_training(self) -> None:
+        if self.training:
+            self._send("pause")
+            return
+        if self._pending and (self.latest is None or self.latest.step == 0):
+            self.reset()
+        self._send("train")
+
+    def reset(self) -> None:
+        config = self.setup.config()
+        if config is not None:
+            self._send("reset", config)
+
+    def open_model(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Open model", "",
+                                                  "ganvis models (*.h5 *.hdf5);;All files (*)")
+        if path:
+            self._opening = path
+            self._send("open", path)
+
+    def open_data(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open data set", "",
+            "Data sets (*.npz *.h5 *.hdf5 *idx3-ubyte *idx3-ubyte.gz);;All files (*)")
+        if path:
+            self.use_data_file(path)
+
+    def use_data_file(self, path: str) -> None:
+        lower = path.lower()
+        kind = "npz" if lower.endswith(".npz") else "h5" if lower.endswith((".h5", ".hdf5")) \
+            else "idx"
+        spec = f"{kind}:{path}"
+        add_recent(self.settings, "data", spec)
+        self.setup.add_data(spec, path.rsplit("/", 1)[-1])
+
+    def export_model(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Export model", "run.h5",
+                                                  "ganvis models (*.h5)")
+        if path:
+            self.statusBar().showMessage(f"Saving {path}…")
+            self._send("save", path)
+
+    def export_grid(self) -> None:
+        if self.sampler is None:
+            return self._on_failed("Nothing to export yet: wait for the first samples.")
+        export_grid_dialog(self, self.sampler, self.settings)
+
+    def show_help(self) -> None:
+        QMessageBox.information(self, "ganvis: help", HELP)
+
+    # --- worker signals (run on the GUI thread) ------------------------------------------------
+
+    def _on_snapshot(self, snap, sampler) -> None:
+        self.latest, self.sampler = snap, sampler
+        self.history.add(snap)
+        self._mark_dirty()
+
+    def _on_run_changed(self, config, history) -> None:
+        self.config = config
+        self.history.load(history)
+        self.setup.set_config(config)
+        self._set_pending(False)
+        save_config(self.settings, config)
+        if self._opening:
+            add_recent(self.settings, "models", self._opening)
+            self._rebuild_recent()
+            self.statusBar().showMessage(f"Opened {self._opening}", 5000)
+            self._opening = None
+
+    def _on_state(self, training: bool) -> None:
+        self.training = training
+        self.act_train.setText("Pause" if training else "Train")
+        self._mark_dirty()
+
+    def _on_saved(self, path: str) -> None:
+        add_recent(self.settings, "models", path)
+        self._rebuild_recent()
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def _on_failed(self, message: str) -> None:
+        self.last_error = message
+        self._opening = None
+        self.statusBar().showMessage("Error: " + message.splitlines()[0], 8000)
+        box = QMessageBox(QMessageBox.Icon.Warning, "ganvis", message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # not exec(): the window keeps running while the message is up
+
+    def _on_setup_changed(self) -> None:
+        untouched = self.latest is None or (self.latest.step == 0 and not self.training)
+        if untouched:
+            self.reset()  # nothing trained yet: apply at once
+        else:
+            self._set_pending(True)
+
+    def _set_pending(self, pending: bool) -> None:
+        self._pending = pending
+        self.setup.show_pending(pending)
+
+    # --- drawing -----------------------------------------------------------------------------
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+
+    def _redraw(self) -> None:
+        if not self._dirty or self.latest is None:
+            return
+        self._dirty = False
+        s = self.latest
+        if self.samples.fresh.isChecked() and self.sampler is not None:
+            images = self.sampler.sample(64, seed=int(time.time() * 1000) % 2**31)
+            self.samples.set_images(images, s.step, " (fresh z)")
+        else:
+            self.samples.set_images(np.asarray(s.grid), s.step)
+        self.hists.set_probs(s.real_probs, s.fake_probs)
+        self.hists.set_waterfall(self.history)
+        self.curves.set_history(self.history)
+        lab = self.status_labels
+        lab["state"].setText("● training" if self.training else "paused")
+        lab["step"].setText(f"step {s.step:,}")
+        lab["rate"].setText(f"{s.steps_per_s:.1f} steps/s" if self.training else "")
+        lab["images"].setText(f"{s.images_per_s:,.0f} images/s" if self.training else "")
+        lab["device"].setText(f"device {s.device}")
+        lab["elapsed"].setText(f"trained {_clock(s.elapsed)}")
+
+    # --- settings and shutdown -------------------------------------------------------------------
+
+    def _rebuild_recent(self) -> None:
+        self.recent_menu.clear()
+        items = recent(self.settings, "models")
+        for path in items:
+            self.recent_menu.addAction(path, lambda p=path: self.open_model(p))
+        self.recent_menu.setEnabled(bool(items))
+
+    def _restore(self) -> None:
+        geo, state = self.settings.value("window/geometry"), self.settings.value("window/state")
+        if isinstance(geo, QByteArray):
+            self.restoreGeometry(geo)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        self.curves.log.setChecked(self.settings.value("view/log", False, type=bool))
+        self.samples.fresh.setChecked(self.settings.value("view/fresh_z", False, type=bool))
+        for spec in reversed(recent(self.settings, "data")):
+            if _exists(spec):
+                self.setup.add_data(spec, spec.split(":", 1)[-1].rsplit("/", 1)[-1], False)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("view/log", self.curves.log.isChecked())
+        s.setValue("view/fresh_z", self.samples.fresh.isChecked())
+        s.sync()
+        self.timer.stop()
+        self.session.shutdown()
+        event.accept()
+
+
+def _exists(spec: str) -> bool:
+    import os
+
+    return os.path.exists(spec.split(":", 1)[-1])
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def run_app(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationName("ganvis")
+    app.setOrganizationName("ganvis")
+    apply_theme(app)
     win = MainWindow()
     win.show()
+    for arg in argv:
+        if arg.endswith((".h5", ".hdf5")):
+            win.open_model(arg)
     return app.exec()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import torch
 from torch import nn
 
@@ -23,6 +26,23 @@ class SeededDropout(nn.Module):
             return x
         keep = torch.rand(x.shape, device=x.device, generator=self.generator) >= self.p
         return x * keep / (1.0 - self.p)
+
+
+@contextlib.contextmanager
+def frozen_norm_stats(module: nn.Module) -> Iterator[None]:
+    """Batch norm still normalises with batch statistics, but its running averages (what
+    eval mode uses) stay exactly as they are: a D-only update must leave G untouched."""
+    norms = [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
+             and m.track_running_stats]
+    saved = [(m.momentum, m.num_batches_tracked.clone()) for m in norms]
+    for m in norms:
+        m.momentum = 0.0
+    try:
+        yield
+    finally:
+        for m, (momentum, count) in zip(norms, saved):
+            m.momentum = momentum
+            m.num_batches_tracked.copy_(count)
 
 
 def use_generator(module: nn.Module, gen: torch.Generator) -> None:

@@ -18,7 +18,7 @@ from ganvis.engine.config import RunConfig
 from ganvis.engine.data import Dataset, DeviceData, load_dataset
 from ganvis.engine.errors import ConfigError
 from ganvis.engine.losses import d_loss, g_loss
-from ganvis.engine.models import build_gan, check_size, use_generator
+from ganvis.engine.models import build_gan, check_size, frozen_norm_stats, use_generator
 from ganvis.engine.priors import sample_prior
 from ganvis.engine.sampler import Sampler
 
@@ -128,7 +128,7 @@ class Run:
         """n discriminator updates only (G frozen)."""
         t0 = time.perf_counter()
         for _ in range(n):
-            with torch.no_grad():
+            with torch.no_grad(), frozen_norm_stats(self.G):
                 fake = self.G(self._z())
             self._d_update(fake)
         self.elapsed += time.perf_counter() - t0

@@ -1,0 +1,77 @@
+"""The GUI-side record of a run: the series the curves plot and the waterfall's histogram rows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ganvis.app.theme import FAKE, REAL
+
+BINS = 40
+SERIES = ("step", "d_loss", "g_loss", "d_real", "d_fake")
+
+
+def prob_hist(p: np.ndarray, bins: int = BINS) -> np.ndarray:
+    """Share of probabilities per bin on [0, 1] (sums to 1)."""
+    h, _ = np.histogram(np.clip(p, 0.0, 1.0), bins=bins, range=(0.0, 1.0))
+    return h / max(1, h.sum())
+
+
+class RunHistory:
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.series: dict[str, list[float]] = {k: [] for k in SERIES}
+        self.metrics: dict[str, list[float]] = {}
+        self.hist_steps: list[int] = []
+        self.real_rows: list[np.ndarray] = []
+        self.fake_rows: list[np.ndarray] = []
+
+    def load(self, history: dict[str, list[float]]) -> None:
+        """Start from a run's stored history (an opened file has curves but no waterfall)."""
+        self.clear()
+        for k in SERIES:
+            self.series[k] = list(history.get(k, []))
+
+    def add(self, snap) -> None:
+        if np.isfinite(snap.d_loss) and (not self.series["step"]
+                                         or snap.step > self.series["step"][-1]):
+            for k in SERIES:
+                self.series[k].append(float(getattr(snap, k)))
+        if not self.hist_steps or snap.step != self.hist_steps[-1]:
+            self.hist_steps.append(snap.step)
+            self.real_rows.append(prob_hist(snap.real_probs))
+            self.fake_rows.append(prob_hist(snap.fake_probs))
+        metrics = getattr(snap, "metrics", None)
+        if metrics and (not self.metrics.get("step") or metrics["step"] > self.metrics["step"][-1]):
+            for k, v in metrics.items():
+                self.metrics.setdefault(k, []).append(float(v))
+
+    def array(self, key: str) -> np.ndarray:
+        return np.asarray(self.series.get(key, []), dtype=np.float64)
+
+    def waterfall(self, rows: int = 240) -> tuple[np.ndarray, float, float] | None:
+        """An RGB image (rows x BINS x 3): time runs down the steps, real in blue, fake in
+        orange; returned with the first and last step it spans."""
+        if len(self.hist_steps) < 2:
+            return None
+        steps = np.asarray(self.hist_steps, dtype=np.float64)
+        grid = np.linspace(steps[0], steps[-1], rows)
+        idx = np.clip(np.searchsorted(steps, grid, side="right") - 1, 0, len(steps) - 1)
+        real = _smooth(np.asarray(self.real_rows))[idx]
+        fake = _smooth(np.asarray(self.fake_rows))[idx]
+        # Each row scaled to its own peak, square-rooted so thin tails stay visible.
+        peak = np.maximum(np.maximum(real.max(1), fake.max(1)), 1e-9)[:, None]
+        r, f = np.sqrt(real / peak)[..., None], np.sqrt(fake / peak)[..., None]
+        img = r * np.array(REAL) + f * np.array(FAKE)
+        return np.clip(img, 0, 255).astype(np.uint8), float(steps[0]), float(steps[-1])
+
+
+def _smooth(rows: np.ndarray, width: int = 3) -> np.ndarray:
+    """Average each histogram row with its neighbours in time: one 256-image batch is noisy."""
+    if len(rows) < width:
+        return rows
+    pad = width // 2
+    padded = np.concatenate([rows[:1].repeat(pad, 0), rows, rows[-1:].repeat(pad, 0)])
+    c = np.cumsum(np.concatenate([np.zeros_like(rows[:1]), padded]), axis=0)
+    return (c[width:] - c[:-width]) / width

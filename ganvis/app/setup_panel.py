@@ -1,0 +1,223 @@
+"""The run-setup panel: every knob of a RunConfig, each with a one-sentence explanation."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ganvis.engine import ConfigError, RunConfig
+from ganvis.engine.config import FAMILY_DEFAULTS
+
+MODELS = [("dcgan", "DCGAN (convolutional)"), ("gan", "MLP GAN (Goodfellow et al.)")]
+BUILTIN_DATA = [("mnist5k", "MNIST-5k (built in)"), ("mnist5k-binary", "MNIST-5k, binarised")]
+
+TIPS = {
+    "model": "DCGAN: transposed convolutions up, strided convolutions down (Radford et al.). "
+             "MLP GAN: fully connected layers, as in the original paper.",
+    "data": "The images the discriminator calls real. Open… takes MNIST-format IDX files, "
+            ".npz or HDF5 arrays.",
+    "width": "Network size: hidden units of the MLP's narrowest layer, or the DCGAN's base "
+             "number of channels.",
+    "depth": "Hidden layers of the MLP GAN (each doubles the width); the DCGAN's depth is fixed.",
+    "loss": "Non-saturating: G maximises log D(G(z)), strong gradients early. Minimax: G "
+            "minimises log(1 - D(G(z))), the paper's game, which stalls while D wins easily.",
+    "prior": "The noise p(z) the generator turns into images: a standard normal or a uniform "
+             "cube [-1, 1]^d.",
+    "latent": "Dimensions of z, the generator's input code.",
+    "k": "Discriminator updates per generator update (k in Goodfellow et al.'s Algorithm 1).",
+    "lr_g": "Adam step size for the generator.",
+    "lr_d": "Adam step size for the discriminator.",
+    "batch": "Real and fake images per update; bigger batches give smoother gradients.",
+    "device": "Where training runs: auto picks a CUDA GPU, then Apple MPS, then the CPU.",
+    "seed": "Same seed, same settings, same device: the same run, step for step.",
+}
+
+
+class SetupPanel(QWidget):
+    changed = Signal()
+    open_data_requested = Signal()
+    reset_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        form = QFormLayout()
+        self.model = self._combo(MODELS, TIPS["model"])
+        self.data = QComboBox()
+        self.data.setToolTip(TIPS["data"])
+        for spec, label in BUILTIN_DATA:
+            self.data.addItem(label, spec)
+        self.data.currentIndexChanged.connect(self._emit)
+        open_data = QPushButton("Open…")
+        open_data.setToolTip("Open an IDX folder/file, .npz or HDF5 data set")
+        open_data.clicked.connect(self.open_data_requested)
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.data, 1)
+        data_row.addWidget(open_data)
+        self.width = self._spin(2, 4096, TIPS["width"])
+        self.depth = self._spin(1, 8, TIPS["depth"])
+        self.loss = self._combo([("nonsat", "non-saturating  −log D(G(z))"),
+                                 ("minimax", "minimax  log(1 − D(G(z)))")], TIPS["loss"])
+        self.prior = self._combo([("normal", "normal N(0, I)"), ("uniform", "uniform [−1, 1]")],
+                                 TIPS["prior"])
+        self.latent = self._spin(1, 1024, TIPS["latent"])
+        self.k = self._spin(1, 100, TIPS["k"])
+        self.lr_g = self._lr(TIPS["lr_g"])
+        self.lr_d = self._lr(TIPS["lr_d"])
+        self.batch = self._spin(1, 65536, TIPS["batch"])
+        self.device = self._combo(_devices(), TIPS["device"])
+        self.seed = self._spin(0, 2**31 - 1, TIPS["seed"])
+        for label, w in (("Model", self.model), ("Data", data_row), ("Width", self.width),
+                         ("Depth", self.depth), ("G loss", self.loss), ("Prior p(z)", self.prior),
+                         ("Latent size", self.latent), ("k (D steps per G step)", self.k),
+                         ("Learning rate G", self.lr_g), ("Learning rate D", self.lr_d),
+                         ("Batch size", self.batch), ("Device", self.device),
+                         ("Seed", self.seed)):
+            form.addRow(label, w)
+        self.banner = QLabel("Settings changed: press Reset to start a run with them.")
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #ff8080")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        reset = QPushButton("Reset with these settings")
+        reset.setToolTip("Start a new run from step 0 with the settings above (Ctrl+R)")
+        reset.clicked.connect(self.reset_requested)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.banner)
+        layout.addWidget(reset)
+        layout.addStretch(1)
+        self._quiet = False
+        self.model.currentIndexChanged.connect(self._on_model)
+        self.set_config(RunConfig())
+
+    # --- widgets ---------------------------------------------------------------------------
+
+    def _combo(self, items, tip: str) -> QComboBox:
+        c = QComboBox()
+        c.setToolTip(tip)
+        for value, label in items:
+            c.addItem(label, value)
+        c.currentIndexChanged.connect(self._emit)
+        return c
+
+    def _spin(self, lo: int, hi: int, tip: str) -> QSpinBox:
+        s = QSpinBox()
+        s.setRange(lo, hi)
+        s.setToolTip(tip)
+        s.setKeyboardTracking(False)
+        s.valueChanged.connect(self._emit)
+        return s
+
+    def _lr(self, tip: str) -> QDoubleSpinBox:
+        s = QDoubleSpinBox()
+        s.setDecimals(5)
+        s.setRange(0.00001, 1.0)
+        s.setSingleStep(0.0001)
+        s.setToolTip(tip)
+        s.setKeyboardTracking(False)
+        s.valueChanged.connect(self._emit)
+        return s
+
+    def _emit(self, *_) -> None:
+        if not self._quiet:
+            self.changed.emit()
+
+    def _on_model(self, *_) -> None:
+        if self._quiet:
+            return
+        d = FAMILY_DEFAULTS[self.model.currentData()]
+        self._quiet = True
+        self.width.setValue(d["width"])
+        self.depth.setValue(d["depth"])
+        self.lr_g.setValue(d["lr_g"])
+        self.lr_d.setValue(d["lr_d"])
+        self._quiet = False
+        self.depth.setEnabled(self.model.currentData() == "gan")
+        self.changed.emit()
+
+    # --- values ------------------------------------------------------------------------------
+
+    def add_data(self, spec: str, label: str | None = None, select: bool = True) -> None:
+        """Offer a data set (e.g. an opened file), and select it unless told not to."""
+        i = self.data.findData(spec)
+        if i < 0:
+            self.data.addItem(label or spec, spec)
+            i = self.data.count() - 1
+        if select:
+            self.data.setCurrentIndex(i)
+
+    def set_config(self, c: RunConfig) -> None:
+        self._quiet = True
+        try:
+            _select(self.model, c.model)
+            self.add_data(c.data)
+            self.width.setValue(c.width)
+            self.depth.setValue(c.depth)
+            self.depth.setEnabled(c.model == "gan")
+            _select(self.loss, c.loss)
+            _select(self.prior, c.prior)
+            self.latent.setValue(c.latent_dim)
+            self.k.setValue(c.k_disc)
+            self.lr_g.setValue(c.lr_g)
+            self.lr_d.setValue(c.lr_d)
+            self.batch.setValue(c.batch_size)
+            if self.device.findData(c.device) < 0:
+                self.device.addItem(c.device, c.device)
+            _select(self.device, c.device)
+            self.seed.setValue(min(c.seed, self.seed.maximum()))
+        finally:
+            self._quiet = False
+
+    def config(self) -> RunConfig | None:
+        """The config the panel shows, or None (with the reason shown) if it is invalid."""
+        try:
+            c = RunConfig(
+                model=self.model.currentData(), data=self.data.currentData(),
+                latent_dim=self.latent.value(), width=self.width.value(),
+                depth=self.depth.value(), loss=self.loss.currentData(),
+                prior=self.prior.currentData(), k_disc=self.k.value(),
+                lr_g=self.lr_g.value(), lr_d=self.lr_d.value(), batch_size=self.batch.value(),
+                seed=self.seed.value(), device=self.device.currentData(),
+            )
+        except ConfigError as e:
+            self.error.setText(str(e))
+            self.error.show()
+            return None
+        self.error.hide()
+        return c
+
+    def show_pending(self, pending: bool) -> None:
+        self.banner.setVisible(pending)
+
+
+def _select(combo: QComboBox, value) -> None:
+    i = combo.findData(value)
+    if i >= 0:
+        combo.setCurrentIndex(i)
+
+
+def _devices() -> list[tuple[str, str]]:
+    import torch
+
+    out = [("auto", "auto"), ("cpu", "CPU")]
+    if torch.cuda.is_available():
+        out += [(f"cuda:{i}", f"CUDA {i}: {torch.cuda.get_device_name(i)}")
+                for i in range(torch.cuda.device_count())]
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        out.append(("mps", "Apple MPS"))
+    return out

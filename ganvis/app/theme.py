@@ -1,0 +1,68 @@
+"""Look and feel: a dark Fusion palette, pyqtgraph colours, and the colours of real vs fake."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+REAL = (86, 170, 255)  # data / D(x) on real images
+FAKE = (255, 152, 48)  # generator / D(G(z)) on fakes
+D_COLOR = (235, 87, 87)
+G_COLOR = (102, 204, 120)
+EQUILIBRIUM = (200, 200, 200)
+BACKGROUND = "#16181d"
+FOREGROUND = "#c9ced6"
+
+
+def apply_theme(app: QApplication) -> None:
+    pg.setConfigOptions(background=BACKGROUND, foreground=FOREGROUND, antialias=True,
+                        imageAxisOrder="row-major")
+    app.setStyle("Fusion")
+    p = QPalette()
+    base, window, text = QColor("#1e2127"), QColor("#262a31"), QColor("#e3e6ea")
+    for role, color in (
+        (QPalette.ColorRole.Window, window), (QPalette.ColorRole.WindowText, text),
+        (QPalette.ColorRole.Base, base), (QPalette.ColorRole.AlternateBase, window),
+        (QPalette.ColorRole.ToolTipBase, QColor("#2f343c")),
+        (QPalette.ColorRole.ToolTipText, text), (QPalette.ColorRole.Text, text),
+        (QPalette.ColorRole.Button, window), (QPalette.ColorRole.ButtonText, text),
+        (QPalette.ColorRole.BrightText, QColor("#ff6b6b")),
+        (QPalette.ColorRole.Highlight, QColor("#3d7bd9")),
+        (QPalette.ColorRole.HighlightedText, QColor("#ffffff")),
+        (QPalette.ColorRole.Link, QColor(*REAL)),
+        (QPalette.ColorRole.PlaceholderText, QColor("#7d8590")),
+    ):
+        p.setColor(role, color)
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
+                 QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6b717b"))
+    app.setPalette(p)
+    app.setStyleSheet(
+        "QToolTip { border: 1px solid #4a505a; padding: 4px; }"
+        "QDockWidget::title { padding: 4px; background: #2c3038; }"
+        "QLabel#banner { background: #5a4a1a; color: #ffe9a8; padding: 6px; border-radius: 4px; }"
+        "QLabel#viewTitle { font-weight: bold; padding: 2px 4px; }"
+        "QToolButton#trainButton { background: #2f6f3e; color: white; font-weight: bold;"
+        " padding: 4px 14px; border-radius: 4px; }"
+        "QToolButton#trainButton:hover { background: #398a4c; }"
+    )
+
+
+def pen(color: tuple[int, int, int], width: float = 2.0, dashed: bool = False):
+    from PySide6.QtCore import Qt
+
+    return pg.mkPen(color=color, width=width,
+                    style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+
+
+def plot_widget(xlabel: str, ylabel: str, mouse: bool = True) -> pg.PlotWidget:
+    """A PlotWidget with plain numbers on its axes (no SI-prefix rescaling)."""
+    p = pg.PlotWidget()
+    for axis in ("left", "bottom"):
+        # Before setLabel: pyqtgraph picks the prefix scale once, while the label is hidden.
+        p.getAxis(axis).enableAutoSIPrefix(False)
+    p.setLabel("bottom", xlabel)
+    p.setLabel("left", ylabel)
+    p.setMouseEnabled(x=mouse, y=mouse)
+    return p

@@ -1,0 +1,1 @@
+"""One widget per view: samples, D(x) histograms, curves."""

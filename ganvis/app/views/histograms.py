@@ -1,0 +1,75 @@
+"""D(x) histograms for a real and a fake batch, and their waterfall over training time.
+
+At the game's equilibrium D cannot tell real from fake and outputs 1/2 everywhere: both
+distributions pile up on the dashed line. The waterfall shows how (or whether) they get there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ganvis.app.history import BINS, RunHistory, prob_hist
+from ganvis.app.theme import EQUILIBRIUM, FAKE, REAL, pen, plot_widget
+
+
+class HistogramView(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = QLabel("Discriminator verdicts D(x)")
+        self.title.setObjectName("viewTitle")
+        self.title.setToolTip("D(x) is the discriminator's probability that x is real. "
+                              "At equilibrium it is 1/2 for every image.")
+        self.hist = plot_widget("D(x): probability the image is real", "share", mouse=False)
+        self.hist.setXRange(0, 1, padding=0.02)
+        edges = np.linspace(0, 1, BINS + 1)
+        self.real = self.hist.plot(edges, np.zeros(BINS), stepMode="center", fillLevel=0,
+                                   brush=(*REAL, 90), pen=pen(REAL), name="real images")
+        self.fake = self.hist.plot(edges, np.zeros(BINS), stepMode="center", fillLevel=0,
+                                   brush=(*FAKE, 90), pen=pen(FAKE), name="generated G(z)")
+        self.hist.addItem(pg.InfiniteLine(0.5, angle=90, pen=pen(EQUILIBRIUM, 1, dashed=True),
+                                          label="½", labelOpts={"position": 0.92}))
+        self.fall = plot_widget("D(x)", "training step", mouse=False)
+        self.fall.invertY(True)
+        self.fall_item = pg.ImageItem(axisOrder="row-major")
+        self.fall.addItem(self.fall_item)
+        self.fall.addItem(pg.InfiniteLine(0.5, angle=90, pen=pen(EQUILIBRIUM, 1, dashed=True)))
+        self.fall.setXRange(0, 1, padding=0.02)
+        self.fall_hint = pg.TextItem("waterfall: blue = real, orange = fake;\n"
+                                     "it fills in as training runs", color=(150, 150, 150),
+                                     anchor=(0.5, 0.5))
+        self.fall.addItem(self.fall_hint, ignoreBounds=True)
+        self.fall_hint.setPos(0.5, 0.5)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.hist, 3)
+        layout.addWidget(self.fall, 4)
+        self.last_probs: tuple[np.ndarray, np.ndarray] | None = None
+
+    def set_probs(self, real_probs: np.ndarray, fake_probs: np.ndarray) -> None:
+        self.last_probs = (real_probs, fake_probs)
+        edges = np.linspace(0, 1, BINS + 1)
+        self.real.setData(edges, prob_hist(real_probs))
+        self.fake.setData(edges, prob_hist(fake_probs))
+        self.title.setText(
+            f"D(x) on <span style='color:{_hex(REAL)}'>■ real digits</span> "
+            f"(mean {real_probs.mean():.2f}) and on <span style='color:{_hex(FAKE)}'>"
+            f"■ generated G(z)</span> (mean {fake_probs.mean():.2f})")
+
+    def set_waterfall(self, history: RunHistory) -> None:
+        wf = history.waterfall()
+        self.fall_hint.setVisible(wf is None)
+        if wf is None:
+            self.fall_item.clear()
+            return
+        img, first, last = wf
+        self.fall_item.setImage(img, autoLevels=False, levels=(0, 255))
+        self.fall_item.setRect(QRectF(0.0, first, 1.0, max(last - first, 1.0)))
+        self.fall.setYRange(first, max(last, first + 1), padding=0)
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)

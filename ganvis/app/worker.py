@@ -1,0 +1,193 @@
+"""The training thread: a QObject moved to a QThread that drives a Run and emits snapshots.
+
+The worker's loop blocks its own event loop, so the GUI talks to it through a thread-safe
+command queue and a stop Event, never through queued slot calls. It talks back through
+signals carrying plain data (snapshots, samplers, messages). Errors cross as data: any
+exception becomes `failed(message)` and the previous run is kept.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from PySide6.QtCore import QObject, QThread, Signal
+
+from ganvis.engine import GanvisError, Run, RunConfig
+from ganvis.engine.data import load_dataset
+from ganvis.engine.store import load_run, save_run
+
+SNAPSHOT_EVERY = 0.4  # seconds of wall time between snapshots while training
+
+
+@dataclass(frozen=True)
+class Command:
+    kind: str  # train, pause, step, step_d, step_g, reset, open, save
+    arg: Any = None
+
+
+class TrainingWorker(QObject):
+    snapshot = Signal(object, object)  # Snapshot, Sampler (a frozen CPU copy of G)
+    run_changed = Signal(object, object)  # RunConfig, history dict of the new/opened run
+    state_changed = Signal(bool)  # training (True) or paused (False)
+    saved = Signal(str)
+    failed = Signal(str)
+    finished = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._commands: queue.Queue[Command] = queue.Queue()
+        self._stop = threading.Event()
+        self.run: Run | None = None
+        self.training = False
+
+    # --- called from the GUI thread -----------------------------------------------------------
+
+    def send(self, kind: str, arg: Any = None) -> None:
+        self._commands.put(Command(kind, arg))
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    # --- the worker thread --------------------------------------------------------------------
+
+    def loop(self) -> None:
+        last = 0.0
+        set_training_threads()
+        try:
+            while not self._stop.is_set():
+                try:
+                    cmd = self._commands.get(timeout=0 if self.training else 0.05)
+                except queue.Empty:
+                    cmd = None
+                if cmd is not None:
+                    self._handle(cmd)
+                    continue
+                if self.training and self.run is not None:
+                    self._guarded(self.run.train_steps, 1)
+                    now = time.perf_counter()
+                    if now - last >= SNAPSHOT_EVERY:
+                        last = now
+                        self._emit_snapshot()
+        finally:
+            self.finished.emit()
+
+    def _handle(self, cmd: Command) -> None:
+        handler = getattr(self, f"_cmd_{cmd.kind}")
+        if cmd.arg is None:
+            self._guarded(handler)
+        else:
+            self._guarded(handler, cmd.arg)
+
+    def _guarded(self, fn, *args) -> None:
+        try:
+            fn(*args)
+        except GanvisError as e:
+            self._fail(str(e))
+        except Exception as e:  # never let the thread die silently
+            traceback.print_exc()
+            self._fail(f"{type(e).__name__}: {e}")
+
+    def _fail(self, message: str) -> None:
+        if self.training:
+            self.training = False
+            self.state_changed.emit(False)
+            if self.run is not None:
+                self._emit_snapshot()
+        self.failed.emit(message)
+
+    def _emit_snapshot(self) -> None:
+        run = self.run
+        self.snapshot.emit(run.snapshot(), run.sampler())
+
+    def _set_training(self, on: bool) -> None:
+        if self.run is None:
+            return
+        self.training = on
+        self.state_changed.emit(on)
+        if not on:
+            self._emit_snapshot()
+
+    def _cmd_train(self) -> None:
+        self._set_training(True)
+
+    def _cmd_pause(self) -> None:
+        self._set_training(False)
+
+    def _manual(self, fn) -> None:
+        if self.run is None:
+            return
+        if self.training:
+            self._set_training(False)
+        fn(1)
+        self._emit_snapshot()
+
+    def _cmd_step(self) -> None:
+        self._manual(lambda n: self.run.train_steps(n))
+
+    def _cmd_step_d(self) -> None:
+        self._manual(lambda n: self.run.step_d(n))
+
+    def _cmd_step_g(self) -> None:
+        self._manual(lambda n: self.run.step_g(n))
+
+    def _cmd_reset(self, config: RunConfig) -> None:
+        was = self.training
+        if was:
+            self._set_training(False)
+        dataset = load_dataset(config.data)  # raises before the old run is dropped
+        self._install(Run(config, dataset))
+
+    def _cmd_open(self, path: str) -> None:
+        if self.training:
+            self._set_training(False)
+        self._install(load_run(Path(path)))
+
+    def _install(self, run: Run) -> None:
+        self.run = run
+        self.run_changed.emit(run.config, {k: list(v) for k, v in run.history.items()})
+        self._emit_snapshot()
+
+    def _cmd_save(self, path: str) -> None:
+        if self.run is None:
+            raise GanvisError("nothing to save yet: set up a run first")
+        save_run(self.run, Path(path))
+        self.saved.emit(path)
+
+
+def set_training_threads() -> None:
+    """Leave one core to the GUI: with every core busy in torch's thread pool the window
+    stutters, and when anything else wants a core too the pool's barriers stall."""
+    cores = os.cpu_count() or 1
+    torch.set_num_threads(max(1, min(cores - 1, torch.get_num_threads())))
+
+
+class TrainingSession(QObject):
+    """GUI-side owner of the worker thread: start, send commands, shut down cleanly."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread = QThread()
+        self.thread.setObjectName("ganvis-training")
+        self.worker = TrainingWorker()
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.loop)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def send(self, kind: str, arg: Any = None) -> None:
+        self.worker.send(kind, arg)
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Stop the loop and join the thread (quit() called directly: see DESIGN.md)."""
+        self.worker.request_stop()
+        self.thread.quit()
+        return self.thread.wait(timeout_ms)

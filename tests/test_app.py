@@ -1,0 +1,174 @@
+"""The training studio, driven through its own widgets: real runs, pause, steps, exports."""
+
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from pngutil import read_png  # noqa: E402
+
+from ganvis.app.exports import write_grid  # noqa: E402
+from ganvis.app.main_window import MainWindow  # noqa: E402
+from ganvis.engine.store import load_sampler  # noqa: E402
+
+WAIT = 30_000
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("GANVIS_SETTINGS", str(tmp_path / "settings.ini"))
+    made = []
+
+    def make():
+        w = MainWindow()
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitUntil(lambda: w.samples.pane.pixels is not None, timeout=WAIT)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.close()
+        assert not w.session.thread.isRunning()
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+def _train_until(qtbot, w, step):
+    if not w.training:
+        w.act_train.trigger()
+    qtbot.waitUntil(lambda: w.training and w.latest.step >= step, timeout=WAIT)
+
+
+def _pause(qtbot, w):
+    w.act_train.trigger()
+    qtbot.waitUntil(lambda: not w.training, timeout=WAIT)
+    # Pausing sends a last snapshot; the run is idle now, so reading its counter is safe.
+    qtbot.waitUntil(lambda: w.latest.step == w.session.worker.run.step, timeout=WAIT)
+
+
+def test_training_shows_changing_samples_and_both_histograms(qtbot, window):
+    w = window
+    assert w.latest.step == 0 and w.config.model == "dcgan" and w.config.data == "mnist5k"
+    first = w.samples.pane.pixels.copy()
+    _train_until(qtbot, w, 30)
+    qtbot.waitUntil(lambda: len(w.history.hist_steps) >= 3, timeout=WAIT)
+    qtbot.waitUntil(lambda: w.samples.step >= 30, timeout=WAIT)  # the timer redrew
+    assert np.abs(w.samples.pane.pixels.astype(int) - first).mean() > 5
+    s = w.latest
+    for p in (s.real_probs, s.fake_probs):
+        assert ((p >= 0) & (p <= 1)).all() and len(p) == 256
+    _, real_h = w.hists.real.getData()
+    _, fake_h = w.hists.fake.getData()
+    assert real_h.sum() == pytest.approx(1) and fake_h.sum() == pytest.approx(1)
+    assert not np.allclose(real_h, fake_h)  # two batches, two distributions
+    assert w.hists.fall_item.image is not None
+    x, y = w.curves.d_curve.getData()
+    assert len(x) >= 2 and np.isfinite(y).all()
+    assert w.status_labels["step"].text().startswith("step ")
+
+
+def test_pause_stops_and_step_d_moves_only_d(qtbot, window):
+    w = window
+    _train_until(qtbot, w, 5)
+    _pause(qtbot, w)
+    paused = w.session.worker.run.step
+    qtbot.wait(300)  # time passes; a paused run must not step
+    assert w.session.worker.run.step == paused
+    before = w.latest
+    w.act_step_d.trigger()
+    qtbot.waitUntil(lambda: w.latest.d_steps == before.d_steps + 1, timeout=WAIT)
+    after = w.latest
+    assert after.g_steps == before.g_steps
+    assert np.array_equal(after.grid, before.grid)  # G untouched
+    assert not np.array_equal(after.real_probs, before.real_probs)  # D moved
+    w.act_step_g.trigger()
+    qtbot.waitUntil(lambda: w.latest.g_steps == before.g_steps + 1, timeout=WAIT)
+    assert w.latest.d_steps == after.d_steps
+    assert not np.array_equal(w.latest.grid, after.grid)
+    w.act_step.trigger()
+    qtbot.waitUntil(lambda: w.latest.g_steps == before.g_steps + 2, timeout=WAIT)
+    assert w.latest.d_steps == after.d_steps + w.config.k_disc
+
+
+def test_closing_during_training_stops_the_worker_within_a_second(qtbot, make_window):
+    w = make_window()
+    _train_until(qtbot, w, 3)
+    t0 = time.perf_counter()
+    w.close()
+    assert time.perf_counter() - t0 < 1.0
+    assert w.session.thread.isFinished()
+
+
+def test_exported_model_and_grid_load_back(qtbot, window, tmp_path):
+    w = window
+    _train_until(qtbot, w, 5)
+    _pause(qtbot, w)
+    model = tmp_path / "m.h5"
+    with qtbot.waitSignal(w.session.worker.saved, timeout=WAIT):
+        w.export_model(str(model))
+    sampler = load_sampler(model)
+    assert sampler.step == w.session.worker.run.step
+    z = sampler.z(4, 0)
+    assert np.array_equal(sampler(z), w.sampler(z))
+    png = tmp_path / "g.png"
+    assert write_grid(w, w.sampler, str(png), rows=3, cols=5, scale=2, seed=1)
+    assert read_png(png.read_bytes()).shape == (3 * 56 + 4 * 2, 5 * 56 + 6 * 2)
+
+
+def test_settings_apply_at_once_before_training_and_wait_for_reset_after(qtbot, window):
+    w = window
+    w.setup.width.setValue(8)
+    qtbot.waitUntil(lambda: w.config.width == 8, timeout=WAIT)
+    assert not w.setup.banner.isVisibleTo(w.setup)
+    _train_until(qtbot, w, 2)
+    w.setup.k.setValue(2)
+    assert w.setup.banner.isVisibleTo(w.setup) and w.config.k_disc == 1
+    w.act_reset.trigger()
+    qtbot.waitUntil(lambda: w.config.k_disc == 2 and w.latest.step == 0, timeout=WAIT)
+    assert not w.setup.banner.isVisibleTo(w.setup)
+
+
+def test_a_broken_data_file_is_reported_and_the_run_survives(qtbot, window, tmp_path):
+    w = window
+    _train_until(qtbot, w, 3)
+    _pause(qtbot, w)
+    step = w.latest.step
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    w.use_data_file(str(bad))
+    w.act_reset.trigger()
+    qtbot.waitUntil(lambda: "bad.npz" in w.last_error, timeout=WAIT)
+    assert w.session.worker.run.step == step and w.config.data == "mnist5k"
+
+
+def test_open_model_restores_run_and_history(qtbot, window, tmp_path):
+    w = window
+    _train_until(qtbot, w, 5)
+    _pause(qtbot, w)
+    path = tmp_path / "m.h5"
+    with qtbot.waitSignal(w.session.worker.saved, timeout=WAIT):
+        w.export_model(str(path))
+    step, n_hist = w.latest.step, len(w.history.series["step"])
+    w.act_reset.trigger()
+    qtbot.waitUntil(lambda: w.latest.step == 0, timeout=WAIT)
+    w.open_model(str(path))
+    qtbot.waitUntil(lambda: w.latest.step == step, timeout=WAIT)
+    assert len(w.history.series["step"]) >= n_hist - 1
+    assert str(path) in w.recent_menu.actions()[0].text()
+
+
+def test_settings_survive_a_restart(qtbot, make_window):
+    w = make_window()
+    w.setup.model.setCurrentIndex(w.setup.model.findData("gan"))
+    qtbot.waitUntil(lambda: w.config.model == "gan", timeout=WAIT)
+    w.curves.log.setChecked(True)
+    w.close()
+    w2 = make_window()
+    assert w2.config.model == "gan" and w2.curves.log.isChecked()
