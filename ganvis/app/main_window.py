@@ -24,6 +24,7 @@ from ganvis.app.settings import add_recent, app_settings, recent, save_config, s
 from ganvis.app.setup_panel import SetupPanel
 from ganvis.app.theme import apply_theme
 from ganvis.app.views.curves import CurvesView
+from ganvis.app.views.game import GameView
 from ganvis.app.views.histograms import HistogramView
 from ganvis.app.views.samples import SampleGridView
 from ganvis.app.worker import TrainingSession
@@ -86,10 +87,12 @@ class MainWindow(QMainWindow):
         self.setup.open_data_requested.connect(self.open_data)
         self.hists = HistogramView()
         self.curves = CurvesView()
+        self.game = GameView()
         self.curves.log_toggled.connect(lambda _on: self._mark_dirty())
         self.docks = {}
         for name, title, widget, area in (
             ("setup", "Run setup", self.setup, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("game", "The game", self.game, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("hists", "D(x) histograms", self.hists, Qt.DockWidgetArea.RightDockWidgetArea),
             ("curves", "Curves", self.curves, Qt.DockWidgetArea.RightDockWidgetArea),
         ):
@@ -293,6 +296,7 @@ class MainWindow(QMainWindow):
         else:
             self.samples.set_images(np.asarray(s.grid), s.step)
         self.hists.set_probs(s.real_probs, s.fake_probs)
+        self.game.set_snapshot(s)
         self.hists.set_waterfall(self.history)
         self.curves.set_history(self.history)
         lab = self.status_labels

@@ -66,3 +66,7 @@ def plot_widget(xlabel: str, ylabel: str, mouse: bool = True) -> pg.PlotWidget:
     p.setLabel("left", ylabel)
     p.setMouseEnabled(x=mouse, y=mouse)
     return p
+
+
+def hex_color(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)

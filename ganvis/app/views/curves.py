@@ -10,7 +10,16 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ganvis.app.history import RunHistory
-from ganvis.app.theme import D_COLOR, EQUILIBRIUM, FAKE, G_COLOR, REAL, pen, plot_widget
+from ganvis.app.theme import (
+    D_COLOR,
+    EQUILIBRIUM,
+    FAKE,
+    G_COLOR,
+    REAL,
+    hex_color,
+    pen,
+    plot_widget,
+)
 
 LOG4 = math.log(4.0)
 
@@ -30,15 +39,16 @@ class CurvesView(QWidget):
         top.addStretch(1)
         top.addWidget(self.log)
         self.loss = self._plot("loss")
-        _legend(self.loss)
+        _title(self.loss, (D_COLOR, "D loss"), (G_COLOR, "G loss"))
         self.d_curve = self.loss.plot(pen=pen(D_COLOR), name="D loss")
         self.g_curve = self.loss.plot(pen=pen(G_COLOR), name="G loss")
         self.eq_line = pg.InfiniteLine(LOG4, angle=0, pen=pen(EQUILIBRIUM, 1, dashed=True),
                                        label="D at equilibrium: log 4",
-                                       labelOpts={"position": 0.3, "color": EQUILIBRIUM})
+                                       labelOpts={"position": 0.97, "color": EQUILIBRIUM,
+                                                  "anchors": [(1, 1), (1, 1)]})
         self.loss.addItem(self.eq_line)
         self.means = self._plot("mean D(x)")
-        _legend(self.means)
+        _title(self.means, (REAL, "D(x) on real"), (FAKE, "D(G(z)) on fake"))
         self.means.setYRange(0, 1, padding=0.05)
         self.real_curve = self.means.plot(pen=pen(REAL), name="D(x), real")
         self.fake_curve = self.means.plot(pen=pen(FAKE), name="D(G(z)), fake")
@@ -87,6 +97,7 @@ class CurvesView(QWidget):
                                       f"FCD {m['fcd'][-1]:.2f}", size="9pt")
 
 
-def _legend(plot: pg.PlotWidget) -> None:
-    legend = plot.addLegend(offset=(-6, 4), brush=(22, 24, 29, 200))
-    legend.setColumnCount(2)
+def _title(plot: pg.PlotWidget, *entries: tuple[tuple[int, int, int], str]) -> None:
+    """A legend in the title line, where it never covers a curve."""
+    plot.setTitle("&nbsp;&nbsp;".join(f"<span style='color:{hex_color(c)}'>━ {text}</span>"
+                                      for c, text in entries), size="9pt")

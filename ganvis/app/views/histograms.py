@@ -12,7 +12,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ganvis.app.history import BINS, RunHistory, prob_hist
-from ganvis.app.theme import EQUILIBRIUM, FAKE, REAL, pen, plot_widget
+from ganvis.app.theme import EQUILIBRIUM, FAKE, REAL, hex_color, pen, plot_widget
 
 
 class HistogramView(QWidget):
@@ -55,8 +55,8 @@ class HistogramView(QWidget):
         self.real.setData(edges, prob_hist(real_probs))
         self.fake.setData(edges, prob_hist(fake_probs))
         self.title.setText(
-            f"D(x) on <span style='color:{_hex(REAL)}'>■ real digits</span> "
-            f"(mean {real_probs.mean():.2f}) and on <span style='color:{_hex(FAKE)}'>"
+            f"D(x) on <span style='color:{hex_color(REAL)}'>■ real digits</span> "
+            f"(mean {real_probs.mean():.2f}) and on <span style='color:{hex_color(FAKE)}'>"
             f"■ generated G(z)</span> (mean {fake_probs.mean():.2f})")
 
     def set_waterfall(self, history: RunHistory) -> None:
@@ -69,7 +69,3 @@ class HistogramView(QWidget):
         self.fall_item.setImage(img, autoLevels=False, levels=(0, 255))
         self.fall_item.setRect(QRectF(0.0, first, 1.0, max(last - first, 1.0)))
         self.fall.setYRange(first, max(last, first + 1), padding=0)
-
-
-def _hex(rgb: tuple[int, int, int]) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
