@@ -172,3 +172,32 @@ def test_settings_survive_a_restart(qtbot, make_window):
     w.close()
     w2 = make_window()
     assert w2.config.model == "gan" and w2.curves.log.isChecked()
+
+
+def test_a_model_whose_data_is_gone_opens_to_explore(qtbot, window, tmp_path):
+    from ganvis.engine import Run, RunConfig
+    from ganvis.engine.data import load_dataset
+    from ganvis.engine.store import save_run
+
+    data = tmp_path / "digits.npz"
+    ds = load_dataset("mnist5k")
+    np.savez(data, images=((ds.images[::50] + 1) * 127.5).astype(np.uint8))
+    run = Run(RunConfig(model="gan", width=16, depth=1, batch_size=8, data=f"npz:{data}",
+                        device="cpu"))
+    run.train_steps(3)
+    run.snapshot()
+    save_run(run, tmp_path / "m.h5")
+    data.unlink()
+    w = window
+    w.open_model(str(tmp_path / "m.h5"))
+    qtbot.waitUntil(lambda: "explore only" in w.last_notice, timeout=WAIT)
+    qtbot.waitUntil(lambda: w.latest.step == 3 and w.samples.step == 3, timeout=WAIT)
+    assert not w.act_train.isEnabled() and not w.act_step_d.isEnabled()
+    assert w.status_labels["state"].text() == "exploring"
+    assert np.array_equal(w.latest.grid, run.snapshot().grid)
+    assert w.sampler is not None and w.sampler.config.model == "gan"
+    w.act_reset.trigger()  # its data set is still missing: an error, nothing lost
+    qtbot.waitUntil(lambda: "digits.npz" in w.last_error, timeout=WAIT)
+    assert w.latest.step == 3
+    w.setup.data.setCurrentIndex(w.setup.data.findData("mnist5k"))  # applies at once
+    qtbot.waitUntil(lambda: w.act_train.isEnabled() and w.latest.step == 0, timeout=WAIT)

@@ -38,7 +38,7 @@ class RunHistory:
                                          or snap.step > self.series["step"][-1]):
             for k in SERIES:
                 self.series[k].append(float(getattr(snap, k)))
-        if not self.hist_steps or snap.step != self.hist_steps[-1]:
+        if len(snap.real_probs) and (not self.hist_steps or snap.step != self.hist_steps[-1]):
             self.hist_steps.append(snap.step)
             self.real_rows.append(prob_hist(snap.real_probs))
             self.fake_rows.append(prob_hist(snap.fake_probs))

@@ -53,6 +53,8 @@ class MainWindow(QMainWindow):
         self.config = None
         self.training = False
         self.last_error = ""
+        self.last_notice = ""
+        self.trainable = False
         self._dirty = False
         self._pending = False
         self._opening: str | None = None
@@ -66,6 +68,7 @@ class MainWindow(QMainWindow):
         w.state_changed.connect(self._on_state)
         w.saved.connect(self._on_saved)
         w.failed.connect(self._on_failed)
+        w.notice.connect(self._on_notice)
         self.timer = QTimer(self)
         self.timer.setInterval(33)  # redraw at most ~30 times a second
         self.timer.timeout.connect(self._redraw)
@@ -238,8 +241,12 @@ class MainWindow(QMainWindow):
         self.history.add(snap)
         self._mark_dirty()
 
-    def _on_run_changed(self, config, history) -> None:
+    def _on_run_changed(self, config, history, trainable: bool) -> None:
         self.config = config
+        self.trainable = trainable
+        for a in (self.act_train, self.act_step, self.act_step_d, self.act_step_g,
+                  self.act_save):
+            a.setEnabled(trainable)
         self.history.load(history)
         self.setup.set_config(config)
         self._set_pending(False)
@@ -269,8 +276,17 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # not exec(): the window keeps running while the message is up
 
+    def _on_notice(self, message: str) -> None:
+        self.last_notice = message
+        self.statusBar().showMessage(message, 15000)
+        box = QMessageBox(QMessageBox.Icon.Information, "ganvis", message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
     def _on_setup_changed(self) -> None:
-        untouched = self.latest is None or (self.latest.step == 0 and not self.training)
+        untouched = (self.latest is None or not self.trainable
+                     or (self.latest.step == 0 and not self.training))
         if untouched:
             self.reset()  # nothing trained yet: apply at once
         else:
@@ -300,7 +316,8 @@ class MainWindow(QMainWindow):
         self.hists.set_waterfall(self.history)
         self.curves.set_history(self.history)
         lab = self.status_labels
-        lab["state"].setText("● training" if self.training else "paused")
+        lab["state"].setText("● training" if self.training
+                             else "paused" if self.trainable else "exploring")
         lab["step"].setText(f"step {s.step:,}")
         lab["rate"].setText(f"{s.steps_per_s:.1f} steps/s" if self.training else "")
         lab["images"].setText(f"{s.images_per_s:,.0f} images/s" if self.training else "")

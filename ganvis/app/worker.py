@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from PySide6.QtCore import QObject, QThread, Signal
 
-from ganvis.engine import GanvisError, Run, RunConfig
+from ganvis.engine import DataError, GanvisError, Run, RunConfig, Snapshot
 from ganvis.engine.data import load_dataset
-from ganvis.engine.store import load_run, save_run
+from ganvis.engine.store import RunFile, load_run, load_sampler, save_run
 
 SNAPSHOT_EVERY = 0.4  # seconds of wall time between snapshots while training
 
@@ -35,7 +36,8 @@ class Command:
 
 class TrainingWorker(QObject):
     snapshot = Signal(object, object)  # Snapshot, Sampler (a frozen CPU copy of G)
-    run_changed = Signal(object, object)  # RunConfig, history dict of the new/opened run
+    run_changed = Signal(object, object, bool)  # RunConfig, history dict, trainable
+    notice = Signal(str)
     state_changed = Signal(bool)  # training (True) or paused (False)
     saved = Signal(str)
     failed = Signal(str)
@@ -148,18 +150,47 @@ class TrainingWorker(QObject):
     def _cmd_open(self, path: str) -> None:
         if self.training:
             self._set_training(False)
-        self._install(load_run(Path(path)))
+        try:
+            run = load_run(Path(path))
+        except DataError as e:  # the model is fine but its data set is not here: explore it
+            self._explore(Path(path), str(e))
+            return
+        self._install(run)
 
     def _install(self, run: Run) -> None:
         self.run = run
-        self.run_changed.emit(run.config, {k: list(v) for k, v in run.history.items()})
+        self.run_changed.emit(run.config, {k: list(v) for k, v in run.history.items()}, True)
         self._emit_snapshot()
+
+    def _explore(self, path: Path, why: str) -> None:
+        sampler = load_sampler(path)
+        with RunFile(path) as rf:
+            history, grid, counters = rf.history(), rf.grid(), rf.counters
+        self.run = None
+        self.run_changed.emit(sampler.config, history, False)
+        if grid is None:
+            grid = sampler.sample(64, 0)
+        self.snapshot.emit(explore_snapshot(sampler, counters, grid), sampler)
+        self.notice.emit(f"Opened {path.name} to explore only: {why}. To train, pick a data "
+                         "set and press Reset.")
 
     def _cmd_save(self, path: str) -> None:
         if self.run is None:
             raise GanvisError("nothing to save yet: set up a run first")
         save_run(self.run, Path(path))
         self.saved.emit(path)
+
+
+def explore_snapshot(sampler, counters: dict, grid: np.ndarray) -> Snapshot:
+    """What the views show for a model opened without its data: samples, no verdicts."""
+    empty = np.zeros(0, np.float32)
+    nan = float("nan")
+    return Snapshot(
+        step=counters["step"], d_steps=counters["d_steps"], g_steps=counters["g_steps"],
+        images_seen=counters["d_steps"] * sampler.config.batch_size,
+        elapsed=counters["elapsed"], images_per_s=0.0, steps_per_s=0.0, d_loss=nan,
+        g_loss=nan, d_real=nan, d_fake=nan, grid=grid, real_probs=empty, fake_probs=empty,
+        device="cpu", model=sampler.config.model)
 
 
 def set_training_threads() -> None:

@@ -49,6 +49,9 @@ class GameView(QWidget):
         layout.addStretch(1)
 
     def set_snapshot(self, snap) -> None:
+        if not len(snap.real_probs):
+            self.text.setText("No game to show: this model was opened without its data set.")
+            return
         rm, fm = float(snap.real_probs.mean()), float(snap.fake_probs.mean())
         v = game_value(snap.real_probs, snap.fake_probs)
         js = max(0.0, (v + LOG4) / 2)

@@ -51,6 +51,11 @@ class HistogramView(QWidget):
 
     def set_probs(self, real_probs: np.ndarray, fake_probs: np.ndarray) -> None:
         self.last_probs = (real_probs, fake_probs)
+        if not len(real_probs):
+            self.real.setData(np.linspace(0, 1, BINS + 1), np.zeros(BINS))
+            self.fake.setData(np.linspace(0, 1, BINS + 1), np.zeros(BINS))
+            self.title.setText("No discriminator verdicts: this model is open to explore only")
+            return
         edges = np.linspace(0, 1, BINS + 1)
         self.real.setData(edges, prob_hist(real_probs))
         self.fake.setData(edges, prob_hist(fake_probs))
