@@ -1,0 +1,79 @@
+"""Autoencoder networks: MLP encoder f, decoder g (optionally digit-conditioned), latent D.
+
+The decoder of a supervised AAE receives one-hot(digit) beside z, so z is free to hold only
+the style. A Bernoulli decoder outputs logits (pixels are probabilities of being on); its
+images are the probabilities mapped to [-1, 1].
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def _mlp(dims: list[int], act: type[nn.Module]) -> list[nn.Module]:
+    layers: list[nn.Module] = []
+    for a, b in zip(dims[:-2], dims[1:-1]):
+        layers += [nn.Linear(a, b), act()]
+    layers.append(nn.Linear(dims[-2], dims[-1]))
+    return layers
+
+
+class Encoder(nn.Module):
+    """Images -> `depth` ReLU layers of `width` units -> a latent code (linear output)."""
+
+    def __init__(self, shape: tuple[int, int], width: int, depth: int, latent_dim: int) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Flatten(),
+                                 *_mlp([shape[0] * shape[1]] + [width] * depth + [latent_dim],
+                                       nn.ReLU))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class Decoder(nn.Module):
+    """z (+ one-hot digit) -> `depth` ReLU layers -> pixels: tanh (Gaussian) or logits
+    (Bernoulli)."""
+
+    def __init__(self, shape: tuple[int, int], width: int, depth: int, latent_dim: int,
+                 num_classes: int = 0, bernoulli: bool = False) -> None:
+        super().__init__()
+        self.shape, self.num_classes, self.bernoulli = shape, num_classes, bernoulli
+        self.net = nn.Sequential(*_mlp([latent_dim + num_classes] + [width] * depth
+                                       + [shape[0] * shape[1]], nn.ReLU))
+
+    def logits(self, z: torch.Tensor, digits: torch.Tensor | None = None) -> torch.Tensor:
+        if self.num_classes:
+            if digits is None:
+                raise ValueError("this decoder needs a digit for every code")
+            z = torch.cat([z, F.one_hot(digits.long(), self.num_classes).to(z.dtype)], dim=1)
+        return self.net(z).view(-1, 1, *self.shape)
+
+    def forward(self, z: torch.Tensor, digits: torch.Tensor | None = None) -> torch.Tensor:
+        """Images in [-1, 1]."""
+        out = self.logits(z, digits)
+        return torch.sigmoid(out) * 2 - 1 if self.bernoulli else torch.tanh(out)
+
+    def recon_loss(self, z: torch.Tensor, x: torch.Tensor,
+                   digits: torch.Tensor | None = None) -> torch.Tensor:
+        """Mean squared error in [-1, 1] (Gaussian), or binary cross-entropy per pixel against
+        the 0/1 image (Bernoulli)."""
+        out = self.logits(z, digits)
+        if self.bernoulli:
+            return F.binary_cross_entropy_with_logits(out, (x > 0).to(out.dtype))
+        return F.mse_loss(torch.tanh(out), x)
+
+
+class LatentDiscriminator(nn.Module):
+    """A code -> `depth` LeakyReLU layers -> one logit: is this a prior sample (real) or an
+    encoder's code (fake)?"""
+
+    def __init__(self, latent_dim: int, width: int, depth: int) -> None:
+        super().__init__()
+        self.net = nn.Sequential(*_mlp([latent_dim] + [width] * depth + [1],
+                                       lambda: nn.LeakyReLU(0.2)))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z).view(-1)
