@@ -83,7 +83,8 @@ def patch_study(ds: Dataset, n: int = 20000, steps: int = 3000, seed: int = 0) -
     16-component PCA and with predicting the mean patch."""
     rng = np.random.default_rng(seed)
     imgs = np.asarray(ds.images)
-    which, ys, xs = rng.integers(len(imgs), size=n), rng.integers(21, size=n), rng.integers(21, size=n)
+    which = rng.integers(len(imgs), size=n)
+    ys, xs = rng.integers(21, size=n), rng.integers(21, size=n)
     p = np.stack([imgs[i, y:y + 8, x:x + 8].reshape(64) for i, y, x in zip(which, ys, xs)])
     p = torch.from_numpy(p.astype(np.float32))
     train, test = p[: n * 4 // 5], p[n * 4 // 5:]
