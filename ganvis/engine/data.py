@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import math
 import zipfile
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,7 @@ MAX_PIXEL_BYTES = 2**31  # 2 GiB of 8-bit pixels: about 2.7 million 28x28 images
 MIN_SIDE, MAX_SIDE = 4, 256
 MAX_CLASSES = 1000
 _CHUNK = 1 << 24
+H5_ERRORS = (OSError, RuntimeError, KeyError, ValueError, TypeError)
 IMAGE_KEYS = ("images", "x", "x_train", "X", "data", "imgs")
 LABEL_KEYS = ("labels", "y", "y_train", "Y", "targets", "label")
 
@@ -164,7 +166,7 @@ def _read_idx(path: Path, ndim: int) -> np.ndarray:
             data = _read_exact(f, math.prod(dims), path)
             if f.read(1):
                 raise DataError(f"{path}: more data than the header's {dims} describe")
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as e:
         raise DataError(f"{path}: cannot read ({e})") from None
     return np.frombuffer(data, dtype=np.uint8).reshape(dims)
 
@@ -206,7 +208,7 @@ def load_npz(path: Path) -> Dataset:
             ikey, lkey = _pick_keys(path, members, lambda k: _npy_header(zf, members[k], path))
             images = _read_npy(zf, members[ikey], path)
             labels = _read_npy(zf, members[lkey], path) if lkey else None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as e:
         raise DataError(f"{path}: not a readable .npz file ({e})") from None
     return _make(path.stem, images, labels, str(path))
 
@@ -254,7 +256,7 @@ def load_h5(path: Path) -> Dataset:
             ikey, lkey = _pick_keys(path, arrays, lambda k: (arrays[k].shape, arrays[k].dtype))
             images = _read_h5_array(arrays[ikey], path)
             labels = _read_h5_array(arrays[lkey], path) if lkey else None
-    except OSError as e:
+    except H5_ERRORS as e:  # what h5py raises on a damaged file
         raise DataError(f"{path}: not a readable HDF5 file ({e})") from None
     return _make(path.stem, images, labels, str(path))
 
