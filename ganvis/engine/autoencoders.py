@@ -11,6 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganvis.engine.config import RunConfig
+
 
 def _mlp(dims: list[int], act: type[nn.Module]) -> list[nn.Module]:
     layers: list[nn.Module] = []
@@ -77,3 +79,18 @@ class LatentDiscriminator(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(z).view(-1)
+
+
+def build_autoencoder(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
+                      bernoulli: bool = False) -> dict[str, nn.Module]:
+    """encoder and decoder (conditioned on the digit for saae), plus the latent discriminator
+    D for the adversarial families."""
+    w, d, k = config.width, config.depth, config.latent_dim
+    nets: dict[str, nn.Module] = {
+        "encoder": Encoder(shape, w, d, k),
+        "decoder": Decoder(shape, w, d, k, num_classes if config.model == "saae" else 0,
+                           bernoulli),
+    }
+    if config.model != "ae":
+        nets["D"] = LatentDiscriminator(k, w, d)
+    return nets

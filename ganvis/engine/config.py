@@ -10,9 +10,12 @@ from typing import Any
 
 from ganvis.engine.errors import ConfigError
 
-MODELS = ("gan", "dcgan")
+GAN_MODELS = ("gan", "dcgan")
+AE_MODELS = ("ae", "aae", "saae")  # autoencoder, adversarial AE, supervised (style x digit) AAE
+MODELS = GAN_MODELS + AE_MODELS
 LOSSES = ("nonsat", "minimax")
-PRIORS = ("normal", "uniform")
+PRIORS = ("normal", "uniform", "mog10")
+LIKELIHOODS = ("auto", "gaussian", "bernoulli")
 
 # Per-family defaults for fields left as None. `width` is the narrowest hidden layer of the
 # MLP GAN (its layers double `depth` times) and the base channel count of the DCGAN (whose
@@ -20,6 +23,10 @@ PRIORS = ("normal", "uniform")
 FAMILY_DEFAULTS = {
     "gan": {"width": 256, "depth": 3, "lr_g": 2e-4, "lr_d": 2e-4},
     "dcgan": {"width": 32, "depth": 2, "lr_g": 1e-3, "lr_d": 1e-3},
+    # Autoencoders: lr_g drives the encoder and decoder, lr_d the latent discriminator.
+    "ae": {"width": 512, "depth": 2, "lr_g": 1e-3, "lr_d": 2e-4},
+    "aae": {"width": 512, "depth": 2, "lr_g": 1e-3, "lr_d": 2e-4},
+    "saae": {"width": 512, "depth": 2, "lr_g": 1e-3, "lr_d": 2e-4},
 }
 
 
@@ -42,6 +49,9 @@ class RunConfig:
     batch_size: int = 64
     seed: int = 0
     device: str = "auto"
+    # Autoencoders: pixels as Gaussian (tanh, squared error) or Bernoulli (sigmoid, cross-
+    # entropy); auto picks Bernoulli for binarised data.
+    likelihood: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -56,6 +66,7 @@ class RunConfig:
         _choice("model", self.model, MODELS)
         _choice("loss", self.loss, LOSSES)
         _choice("prior", self.prior, PRIORS)
+        _choice("likelihood", self.likelihood, LIKELIHOODS)
         if not isinstance(self.data, str) or not self.data:
             raise ConfigError("data: give a data set name or spec, e.g. mnist5k or npz:FILE")
         _int_range("latent_dim", self.latent_dim, 1, 1024)

@@ -166,14 +166,26 @@ def build_gan(config: RunConfig, shape: tuple[int, int]) -> tuple[nn.Module, nn.
 MAX_PARAMS = 200_000_000
 
 
-def count_params(config: RunConfig, shape: tuple[int, int]) -> int:
-    """Parameters of the pair a config describes, counted on the meta device (no memory used)."""
+def build_nets(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
+               bernoulli: bool = False) -> dict[str, nn.Module]:
+    """The networks of a config's family, by name (the names run files store them under)."""
+    if config.model in ("gan", "dcgan"):
+        G, D = build_gan(config, shape)
+        return {"G": G, "D": D}
+    from ganvis.engine.autoencoders import build_autoencoder
+
+    return build_autoencoder(config, shape, num_classes, bernoulli)
+
+
+def count_params(config: RunConfig, shape: tuple[int, int], num_classes: int = 0) -> int:
+    """Parameters of a config's networks, counted on the meta device (no memory used)."""
     with torch.device("meta"):
-        return sum(p.numel() for m in build_gan(config, shape) for p in m.parameters())
+        nets = build_nets(config, shape, num_classes)
+        return sum(p.numel() for m in nets.values() for p in m.parameters())
 
 
-def check_size(config: RunConfig, shape: tuple[int, int]) -> None:
-    n = count_params(config, shape)
+def check_size(config: RunConfig, shape: tuple[int, int], num_classes: int = 0) -> None:
+    n = count_params(config, shape, num_classes)
     if n > MAX_PARAMS:
         raise ConfigError(f"{config.model} with width {config.width} has {n / 1e6:.0f}M "
                           f"parameters; ganvis builds at most {MAX_PARAMS / 1e6:.0f}M "

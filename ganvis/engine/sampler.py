@@ -18,8 +18,9 @@ from ganvis.engine.priors import sample_prior
 
 class Sampler:
     def __init__(self, generator: nn.Module, config: RunConfig, shape: tuple[int, int],
-                 step: int = 0, device: str | torch.device = "cpu") -> None:
+                 step: int = 0, device: str | torch.device = "cpu", num_classes: int = 0) -> None:
         self.config = config
+        self.num_classes = num_classes  # > 0: the generator also takes a digit per code
         self.shape = shape
         self.step = step
         self.device = torch.device(device)
@@ -34,11 +35,27 @@ class Sampler:
         gen = torch.Generator().manual_seed(int(seed))
         return sample_prior(self.config.prior, n, self.latent_dim, gen).numpy()
 
-    def __call__(self, z: np.ndarray | torch.Tensor) -> np.ndarray:
-        """Images (n, H, W) in [-1, 1] for codes z (n, latent_dim)."""
-        zt = torch.as_tensor(np.asarray(z, np.float32)).reshape(-1, self.latent_dim)
-        with torch.inference_mode():
-            return self.G(zt.to(self.device)).squeeze(1).float().cpu().numpy()
+    @property
+    def conditional(self) -> bool:
+        return self.num_classes > 0
 
-    def sample(self, n: int, seed: int) -> np.ndarray:
-        return self(self.z(n, seed))
+    def default_digits(self, n: int) -> np.ndarray:
+        """0, 1, ..., 9, 0, 1, ...: what a conditional generator draws when not told."""
+        return np.arange(n) % max(self.num_classes, 1)
+
+    def __call__(self, z: np.ndarray | torch.Tensor,
+                 digits: np.ndarray | None = None) -> np.ndarray:
+        """Images (n, H, W) in [-1, 1] for codes z (n, latent_dim) (and digits, if the
+        generator takes them; left out, they cycle through 0..9)."""
+        zt = torch.as_tensor(np.asarray(z, np.float32)).reshape(-1, self.latent_dim)
+        args = [zt.to(self.device)]
+        if self.conditional:
+            d = self.default_digits(len(zt)) if digits is None else np.asarray(digits)
+            if d.shape != (len(zt),) or d.min() < 0 or d.max() >= self.num_classes:
+                raise ValueError(f"need one digit in 0..{self.num_classes - 1} per code")
+            args.append(torch.as_tensor(d, dtype=torch.long, device=self.device))
+        with torch.inference_mode():
+            return self.G(*args).squeeze(1).float().cpu().numpy()
+
+    def sample(self, n: int, seed: int, digits: np.ndarray | None = None) -> np.ndarray:
+        return self(self.z(n, seed), digits)

@@ -3,8 +3,10 @@
 Layout (format_version 1; see the README for the full description):
   attrs    format="ganvis-run", format_version, ganvis_version, config (JSON), image_shape,
            step, d_steps, g_steps, elapsed, created, data_name
-  weights/G/<name>, weights/D/<name>      state_dict tensors (float32; int64 counters)
-  optim/G/<i>/<name>, optim/D/<i>/<name>  Adam state per parameter index (optional)
+  attrs    num_classes (digits a conditional decoder takes), bernoulli (its pixel model)
+  weights/<net>/<name>                    state_dict tensors (float32; int64 counters); nets
+                                          G, D (GANs) or encoder, decoder, D (autoencoders)
+  optim/<opt>/<i>/<name>                  Adam state per parameter index (optional)
   history/<column>                        float64 series, one value per snapshot
   samples/grid, samples/grid_z            the last sample grid and its fixed codes
   rng/train                               the training random generator's state (optional)
@@ -13,8 +15,10 @@ Everything read is checked; nothing is unpickled; writes are atomic.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +30,11 @@ from torch import nn
 import ganvis
 from ganvis.engine.atomic import atomic_path
 from ganvis.engine.config import RunConfig
-from ganvis.engine.data import MAX_SIDE, MIN_SIDE, Dataset
-from ganvis.engine.errors import ConfigError, ModelFileError
-from ganvis.engine.models import build_gan, check_size
+from ganvis.engine.data import H5_ERRORS, MAX_CLASSES, MAX_SIDE, MIN_SIDE, Dataset
+from ganvis.engine.errors import ConfigError, GanvisError, ModelFileError
+from ganvis.engine.models import build_nets, check_size
 from ganvis.engine.sampler import Sampler
-from ganvis.engine.train import HISTORY_KEYS, Run
+from ganvis.engine.train import HISTORY_KEYS, Run, run_class
 
 FORMAT = "ganvis-run"
 FORMAT_VERSION = 1
@@ -44,13 +48,13 @@ MAX_GRID = 4096
 def save_run(run: Run, path: str | Path) -> Path:
     """Write the whole run (weights, optimiser state, history, last grid) atomically."""
     path = Path(path)
-    weights = {"G": _host_state(run.G), "D": _host_state(run.D)}
+    weights = {name: _host_state(net) for name, net in run.nets.items()}
     for net, state in weights.items():
         for name, a in state.items():
             if a.dtype.kind == "f" and not np.isfinite(a).all():
                 raise ModelFileError(f"not saved: {net} weight {name} is not finite (the run "
                                      "diverged); roll back or restart with a lower learning rate")
-    grid = run.generate(run.grid_z)
+    grid = run.observe()["grid"]
     try:
         with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
             _write_attrs(f, run)
@@ -58,7 +62,7 @@ def save_run(run: Run, path: str | Path) -> Path:
                 g = f.create_group(f"weights/{net}")
                 for name, a in state.items():
                     g.create_dataset(name, data=a)
-            for net, opt in (("G", run.opt_g), ("D", run.opt_d)):
+            for net, opt in run.opts.items():
                 for i, st in opt.state_dict()["state"].items():
                     for name, t in st.items():
                         f.create_dataset(f"optim/{net}/{i}/{name}", data=t.detach().cpu().numpy())
@@ -85,6 +89,8 @@ def _write_attrs(f: h5py.File, run: Run) -> None:
     a["elapsed"] = float(run.elapsed)
     a["created"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     a["data_name"] = run.dataset.name
+    a["num_classes"] = run.num_classes
+    a["bernoulli"] = bool(run.bernoulli)
 
 
 def _host_state(module: nn.Module) -> dict[str, np.ndarray]:
@@ -147,10 +153,21 @@ class RunFile:
         elapsed = float(a.get("elapsed", 0.0))
         self.counters["elapsed"] = elapsed if math.isfinite(elapsed) and elapsed >= 0 else 0.0
         self.data_name = _text(a.get("data_name")) or self.config.data
+        classes = a.get("num_classes", 0)
+        if not isinstance(classes, (int, np.integer)) or not 0 <= classes <= MAX_CLASSES:
+            raise self._fail(f"bad num_classes {classes!r}")
+        self.num_classes = int(classes)
+        if self.config.model == "saae" and self.num_classes < 1:
+            raise self._fail("a saae model needs num_classes >= 1")
+        self.bernoulli = bool(a.get("bernoulli", False))
         try:
-            check_size(self.config, self.shape)
+            check_size(self.config, self.shape, self.num_classes)
         except ConfigError as e:
             raise self._fail(str(e)) from None
+
+    def build(self) -> dict[str, nn.Module]:
+        """Fresh networks of the file's family and sizes (weights not loaded yet)."""
+        return build_nets(self.config, self.shape, self.num_classes, self.bernoulli)
 
     def load_weights(self, net: str, module: nn.Module) -> None:
         """Fill `module` from weights/<net>, checking names, shapes, dtypes and finiteness."""
@@ -245,38 +262,58 @@ class RunFile:
         return _text(ds.attrs.get("device_type")), torch.from_numpy(self._read(ds, "rng/train"))
 
 
+@contextlib.contextmanager
+def _reading(path: str | Path) -> Iterator[None]:
+    """h5py reports a damaged file with OSError, RuntimeError, KeyError, ValueError or
+    TypeError from deep inside; a user gets one ModelFileError naming the file."""
+    try:
+        yield
+    except GanvisError:
+        raise
+    except H5_ERRORS as e:
+        raise ModelFileError(f"{path}: damaged or unreadable model file ({e})") from None
+
+
 def load_sampler(path: str | Path, device: str = "cpu") -> Sampler:
     """A generator ready to sample (no data set needed): for `ganvis sample` and exploring."""
-    with RunFile(path) as rf:
-        G, _ = build_gan(rf.config, rf.shape)
-        rf.load_weights("G", G)
-        return Sampler(G, rf.config, rf.shape, step=rf.counters["step"], device=device)
+    with _reading(path), RunFile(path) as rf:
+        key = run_class(rf.config.model).GENERATOR
+        net = rf.build()[key]
+        rf.load_weights(key, net)
+        return Sampler(net, rf.config, rf.shape, step=rf.counters["step"], device=device,
+                       num_classes=rf.num_classes)
 
 
 def load_run(path: str | Path, dataset: Dataset | None = None, device: str | None = None) -> Run:
     """Reopen a run to continue training it (on its own data set unless one is given)."""
-    with RunFile(path) as rf:
+    with _reading(path), RunFile(path) as rf:
         config = rf.config if device is None else rf.config.replace(device=device)
-        run = Run(config, dataset)
+    run = Run(config, dataset)
+    with _reading(path), RunFile(path) as rf:
         if run.dataset.image_shape != rf.shape:
             raise ModelFileError(f"{path}: the model makes {rf.shape[0]}x{rf.shape[1]} images but "
                                  f"{run.dataset.name} holds {run.dataset.image_shape}")
-        for net, module in (("G", run.G), ("D", run.D)):
+        if run.num_classes != rf.num_classes:
+            raise ModelFileError(f"{path}: the model knows {rf.num_classes} digits but "
+                                 f"{run.dataset.name} has {run.num_classes}")
+        for net, module in run.nets.items():
             rf.load_weights(net, module)
-        rf.load_optimizer("G", run.opt_g)
-        rf.load_optimizer("D", run.opt_d)
+        for net, opt in run.opts.items():
+            rf.load_optimizer(net, opt)
         run.d_steps, run.g_steps = rf.counters["d_steps"], rf.counters["g_steps"]
         run.elapsed = rf.counters["elapsed"]
-        run.history = rf.history()
-        run._mark = (run.d_steps, run.elapsed)
+        stored = rf.history()
+        length = max((len(v) for v in stored.values()), default=0)
+        run.history = {k: stored.get(k) or [float("nan")] * length for k in run.history_keys()}
+        run._mark = (run.images_seen, run.elapsed)
         rng = rf.rng_state()
-        try:
-            if rng is None or rng[0] != run.device.type:
-                raise RuntimeError("no state for this device type")
-            run.gen.set_state(rng[1])
-        except RuntimeError:  # another device kind: a fresh, still reproducible stream
-            run.gen.manual_seed(config.seed + 1 + 1_000_003 * run.g_steps)
-        return run
+    try:
+        if rng is None or rng[0] != run.device.type:
+            raise RuntimeError("no state for this device type")
+        run.gen.set_state(rng[1])
+    except RuntimeError:  # another device kind: a fresh, still reproducible stream
+        run.gen.manual_seed(config.seed + 1 + 1_000_003 * run.g_steps)
+    return run
 
 
 def _text(v: Any) -> str:

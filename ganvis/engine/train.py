@@ -1,8 +1,9 @@
-"""Training runs: a Run owns the models, steps the GAN game and hands out snapshots.
+"""Training runs: a Run owns the networks, steps its game and hands out snapshots.
 
-One *step* is Goodfellow et al.'s Algorithm 1: k discriminator updates, then one generator
-update. Losses and D(x) means accumulate on the device and are read only at snapshot time,
-so the loop never waits for the host.
+`Run(config)` builds the run of the config's family: a GANRun here, an AAERun (aae.py) for
+the autoencoder families. For a GAN one *step* is Goodfellow et al.'s Algorithm 1: k
+discriminator updates, then one generator update. Losses and D(x) means accumulate on the
+device and are read only at snapshot time, so the loop never waits for the host.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -18,13 +20,15 @@ from ganvis.engine.config import RunConfig
 from ganvis.engine.data import Dataset, DeviceData, load_dataset
 from ganvis.engine.errors import ConfigError
 from ganvis.engine.losses import d_loss, g_loss
-from ganvis.engine.models import build_gan, check_size, frozen_norm_stats, use_generator
+from ganvis.engine.models import build_nets, check_size, frozen_norm_stats, use_generator
 from ganvis.engine.priors import sample_prior
 from ganvis.engine.sampler import Sampler
 
 GRID_SIZE = 64
 PROBE_SIZE = 256
-HISTORY_KEYS = ("step", "d_steps", "elapsed", "d_loss", "g_loss", "d_real", "d_fake")
+BASE_HISTORY = ("step", "d_steps", "elapsed")
+GAN_SERIES = ("d_loss", "g_loss", "d_real", "d_fake")
+HISTORY_KEYS = BASE_HISTORY + GAN_SERIES + ("recon_loss",)  # every series a run file may hold
 
 
 def resolve_device(name: str) -> torch.device:
@@ -65,44 +69,83 @@ class Snapshot:
     device: str
     model: str
     extra: dict = field(default_factory=dict)
+    grid_cols: int = 8
 
 
 class Run:
-    """A GAN training run: models, optimisers, data on the device, counters and history."""
+    """What every family's run shares: device, data, seeds, counters, history, snapshots."""
+
+    # Accumulated series: name -> the counter that divides it ("d", "g" or "r" updates).
+    SERIES: ClassVar[dict[str, str]] = {}
+    GENERATOR: ClassVar[str] = "G"  # the network a Sampler copies
+
+    def __new__(cls, config: RunConfig, dataset: Dataset | None = None):
+        if cls is Run:
+            cls = run_class(config.model)
+        return super().__new__(cls)
 
     def __init__(self, config: RunConfig, dataset: Dataset | None = None) -> None:
         self.config = config
         self.device = resolve_device(config.device)
         self.dataset = dataset if dataset is not None else load_dataset(config.data)
         self.data = DeviceData(self.dataset, self.device)
+        self.num_classes = self.check_data(config, self.dataset)
         shape = self.dataset.image_shape
-        check_size(config, shape)
+        check_size(config, shape, self.num_classes)
+        self.bernoulli = config.likelihood == "bernoulli" or (
+            config.likelihood == "auto" and self.dataset.binary)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(config.seed)
-            G, D = build_gan(config, shape)
-        self.G, self.D = G.to(self.device), D.to(self.device)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr_g, betas=config.betas_g)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=config.lr_d, betas=config.betas_d)
+            nets = build_nets(config, shape, self.num_classes, self.bernoulli)
+        self.nets = {k: v.to(self.device) for k, v in nets.items()}
+        self.opts = self.make_optimizers()
         self.gen = torch.Generator(self.device)
         self.gen.manual_seed(config.seed + 1)
-        use_generator(self.D, self.gen)
+        for net in self.nets.values():
+            use_generator(net, self.gen)
         # Fixed probes (drawn on the CPU so every device shows the same z and the same digits);
         # snapshots use only these, so how often one snapshots never changes the training.
         probe = torch.Generator().manual_seed(config.seed + 2)
         prior, dim, dev = config.prior, config.latent_dim, self.device
         self.grid_z = sample_prior(prior, GRID_SIZE, dim, probe).to(dev)
         self.probe_z = sample_prior(prior, PROBE_SIZE, dim, probe).to(dev)
-        idx = torch.randperm(self.data.n, generator=probe)[:PROBE_SIZE].to(self.device)
-        self.probe_real = self.data.images[idx]
+        self.probe_idx = torch.randperm(self.data.n, generator=probe)[:PROBE_SIZE].to(dev)
+        self.probe_real = self.data.images[self.probe_idx]
         self.d_steps = 0
         self.g_steps = 0
         self.elapsed = 0.0
-        self.history: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
-        self._acc = torch.zeros(4, device=self.device)  # d_loss, g_loss, D(real), D(fake) sums
-        self._acc_n = [0, 0]  # D updates, G updates since the last snapshot
-        self._mark = (0, 0.0)  # (d_steps, elapsed) at the last snapshot
+        self.history: dict[str, list[float]] = {k: [] for k in self.history_keys()}
+        self._acc = torch.zeros(len(self.SERIES), device=self.device)
+        self._acc_n = {"d": 0, "g": 0, "r": 0}  # updates of each kind since the last snapshot
+        self._mark = (0, 0.0)  # (images seen, elapsed) at the last snapshot
 
-    # --- stepping ------------------------------------------------------------------------
+    # --- what a family defines -----------------------------------------------------------
+
+    @classmethod
+    def check_data(cls, config: RunConfig, dataset: Dataset) -> int:
+        """Validate the data for this family; return the number of classes it conditions on."""
+        return 0
+
+    def history_keys(self) -> tuple[str, ...]:
+        return BASE_HISTORY + tuple(self.SERIES)
+
+    def make_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        raise NotImplementedError
+
+    def train_steps(self, n: int = 1) -> None:
+        raise NotImplementedError
+
+    def step_d(self, n: int = 1) -> None:
+        raise NotImplementedError
+
+    def step_g(self, n: int = 1) -> None:
+        raise NotImplementedError
+
+    def observe(self) -> dict[str, Any]:
+        """The family's part of a snapshot: grid, real_probs, fake_probs (+ extra)."""
+        raise NotImplementedError
+
+    # --- shared --------------------------------------------------------------------------
 
     @property
     def step(self) -> int:
@@ -112,33 +155,9 @@ class Run:
     def images_seen(self) -> int:
         return self.d_steps * self.config.batch_size
 
-    def train_steps(self, n: int = 1) -> None:
-        """n full steps: k discriminator updates, then one generator update, each."""
-        t0 = time.perf_counter()
-        for _ in range(n):
-            for i in range(self.config.k_disc):
-                last = i == self.config.k_disc - 1
-                with torch.set_grad_enabled(last):  # the last fake batch also trains G
-                    fake = self.G(self._z())
-                self._d_update(fake)
-            self._g_update(fake)
-        self.elapsed += time.perf_counter() - t0
-
-    def step_d(self, n: int = 1) -> None:
-        """n discriminator updates only (G frozen)."""
-        t0 = time.perf_counter()
-        for _ in range(n):
-            with torch.no_grad(), frozen_norm_stats(self.G):
-                fake = self.G(self._z())
-            self._d_update(fake)
-        self.elapsed += time.perf_counter() - t0
-
-    def step_g(self, n: int = 1) -> None:
-        """n generator updates only (D frozen)."""
-        t0 = time.perf_counter()
-        for _ in range(n):
-            self._g_update(self.G(self._z()))
-        self.elapsed += time.perf_counter() - t0
+    @property
+    def generator(self) -> torch.nn.Module:
+        return self.nets[self.GENERATOR]
 
     def train(self, steps: int, *, should_stop: Callable[[], bool] = lambda: False,
               on_snapshot: Callable[[Snapshot], None] | None = None,
@@ -156,9 +175,122 @@ class Run:
                 last = now
         return done
 
-    def _z(self) -> torch.Tensor:
+    def _z(self, n: int | None = None) -> torch.Tensor:
         c = self.config
-        return sample_prior(c.prior, c.batch_size, c.latent_dim, self.gen, self.device)
+        return sample_prior(c.prior, n or c.batch_size, c.latent_dim, self.gen, self.device)
+
+    def _add(self, name: str, value: torch.Tensor) -> None:
+        """Accumulate a series on the device (no host sync)."""
+        self._acc[list(self.SERIES).index(name)] += value.detach()
+
+    def _timed(self, fn: Callable[[], None], n: int) -> None:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        self.elapsed += time.perf_counter() - t0
+
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor, digits: torch.Tensor | None = None) -> np.ndarray:
+        """Generator images in eval mode as host arrays in [-1, 1]."""
+        g = self.generator
+        was = g.training
+        g.eval()
+        try:
+            args = (z.to(self.device),) if digits is None else (z.to(self.device),
+                                                                  digits.to(self.device))
+            return g(*args).squeeze(1).float().cpu().numpy()
+        finally:
+            g.train(was)
+
+    def sampler(self, device: str | torch.device = "cpu") -> Sampler:
+        """A frozen eval-mode copy of the generator as it is now (for sliders and exports)."""
+        return Sampler(self.generator, self.config, self.dataset.image_shape, self.step, device,
+                       num_classes=self.num_classes)
+
+    @torch.no_grad()
+    def snapshot(self) -> Snapshot:
+        acc = dict(zip(self.SERIES, self._acc.cpu().tolist()))  # the one host sync
+        counts = dict(self._acc_n)
+        seen_mark, t_mark = self._mark
+        dt = self.elapsed - t_mark
+        ips = (self.images_seen - seen_mark) / dt if dt > 0 else 0.0
+        nan = float("nan")
+        means = {k: acc[k] / counts[phase] if counts[phase] else nan
+                 for k, phase in self.SERIES.items()}
+        parts = self.observe()
+        extra = dict(parts.pop("extra", {}))
+        extra.update({k: v for k, v in means.items() if k not in GAN_SERIES})
+        snap = Snapshot(
+            step=self.step, d_steps=self.d_steps, g_steps=self.g_steps,
+            images_seen=self.images_seen, elapsed=self.elapsed, images_per_s=ips,
+            steps_per_s=ips / self.images_per_step(),
+            d_loss=means.get("d_loss", nan), g_loss=means.get("g_loss", nan),
+            d_real=means.get("d_real", nan), d_fake=means.get("d_fake", nan),
+            grid=_frozen(parts.pop("grid")), real_probs=_frozen(parts.pop("real_probs")),
+            fake_probs=_frozen(parts.pop("fake_probs")), device=str(self.device),
+            model=self.config.model, extra=extra, **parts,
+        )
+        self._acc.zero_()
+        self._acc_n = {"d": 0, "g": 0, "r": 0}
+        self._mark = (self.images_seen, self.elapsed)
+        if any(counts.values()):
+            row = {"step": self.step, "d_steps": self.d_steps, "elapsed": self.elapsed, **means}
+            for k in self.history:
+                self.history[k].append(float(row[k]))
+        return snap
+
+    def images_per_step(self) -> int:
+        return self.config.batch_size * self.config.k_disc
+
+
+class GANRun(Run):
+    """The GAN game: generator G against discriminator D on images."""
+
+    SERIES = {"d_loss": "d", "g_loss": "g", "d_real": "d", "d_fake": "d"}
+
+    @property
+    def G(self) -> torch.nn.Module:  # noqa: N802 (the paper's name)
+        return self.nets["G"]
+
+    @property
+    def D(self) -> torch.nn.Module:  # noqa: N802
+        return self.nets["D"]
+
+    @property
+    def opt_g(self) -> torch.optim.Optimizer:
+        return self.opts["G"]
+
+    @property
+    def opt_d(self) -> torch.optim.Optimizer:
+        return self.opts["D"]
+
+    def make_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        c = self.config
+        return {"G": torch.optim.Adam(self.G.parameters(), lr=c.lr_g, betas=c.betas_g),
+                "D": torch.optim.Adam(self.D.parameters(), lr=c.lr_d, betas=c.betas_d)}
+
+    def train_steps(self, n: int = 1) -> None:
+        """n full steps: k discriminator updates, then one generator update, each."""
+        def one() -> None:
+            for i in range(self.config.k_disc):
+                last = i == self.config.k_disc - 1
+                with torch.set_grad_enabled(last):  # the last fake batch also trains G
+                    fake = self.G(self._z())
+                self._d_update(fake)
+            self._g_update(fake)
+        self._timed(one, n)
+
+    def step_d(self, n: int = 1) -> None:
+        """n discriminator updates only (G frozen, batch-norm statistics included)."""
+        def one() -> None:
+            with torch.no_grad(), frozen_norm_stats(self.G):
+                fake = self.G(self._z())
+            self._d_update(fake)
+        self._timed(one, n)
+
+    def step_g(self, n: int = 1) -> None:
+        """n generator updates only (D frozen)."""
+        self._timed(lambda: self._g_update(self.G(self._z())), n)
 
     def _d_update(self, fake: torch.Tensor) -> None:
         real = self.data.batch(self.config.batch_size, self.gen)
@@ -168,10 +300,10 @@ class Run:
         loss.backward()
         self.opt_d.step()
         with torch.no_grad():
-            self._acc[0] += loss
-            self._acc[2] += torch.sigmoid(real_logits).mean()
-            self._acc[3] += torch.sigmoid(fake_logits).mean()
-        self._acc_n[0] += 1
+            self._add("d_loss", loss)
+            self._add("d_real", torch.sigmoid(real_logits).mean())
+            self._add("d_fake", torch.sigmoid(fake_logits).mean())
+        self._acc_n["d"] += 1
         self.d_steps += 1
 
     def _g_update(self, fake: torch.Tensor) -> None:
@@ -181,34 +313,12 @@ class Run:
         loss.backward()
         self.opt_g.step()
         self.D.requires_grad_(True)
-        with torch.no_grad():
-            self._acc[1] += loss
-        self._acc_n[1] += 1
+        self._add("g_loss", loss)
+        self._acc_n["g"] += 1
         self.g_steps += 1
 
-    # --- looking at it ---------------------------------------------------------------------
-
     @torch.no_grad()
-    def generate(self, z: torch.Tensor) -> np.ndarray:
-        """G(z) in eval mode (batch-norm running statistics) as host images in [-1, 1]."""
-        was = self.G.training
-        self.G.eval()
-        try:
-            return self.G(z.to(self.device)).squeeze(1).float().cpu().numpy()
-        finally:
-            self.G.train(was)
-
-    def sampler(self, device: str | torch.device = "cpu") -> Sampler:
-        """A frozen eval-mode copy of the generator as it is now (for sliders and exports)."""
-        return Sampler(self.G, self.config, self.dataset.image_shape, self.step, device)
-
-    @torch.no_grad()
-    def snapshot(self) -> Snapshot:
-        acc = self._acc.cpu().tolist()  # the one host sync per snapshot
-        nd, ng = self._acc_n
-        d_mark, t_mark = self._mark
-        dt = self.elapsed - t_mark
-        ips = (self.d_steps - d_mark) * self.config.batch_size / dt if dt > 0 else 0.0
+    def observe(self) -> dict[str, Any]:
         grid = self.generate(self.grid_z)
         self.G.eval()
         self.D.eval()  # no dropout in what the views show
@@ -219,23 +329,15 @@ class Run:
         finally:
             self.G.train()
             self.D.train()
-        nan = float("nan")
-        snap = Snapshot(
-            step=self.step, d_steps=self.d_steps, g_steps=self.g_steps,
-            images_seen=self.images_seen, elapsed=self.elapsed, images_per_s=ips,
-            steps_per_s=ips / (self.config.batch_size * self.config.k_disc),
-            d_loss=acc[0] / nd if nd else nan, g_loss=acc[1] / ng if ng else nan,
-            d_real=acc[2] / nd if nd else nan, d_fake=acc[3] / nd if nd else nan,
-            grid=_frozen(grid), real_probs=_frozen(real_p), fake_probs=_frozen(fake_p),
-            device=str(self.device), model=self.config.model,
-        )
-        self._acc.zero_()
-        self._acc_n = [0, 0]
-        self._mark = (self.d_steps, self.elapsed)
-        if nd or ng:
-            for k in HISTORY_KEYS:
-                self.history[k].append(float(getattr(snap, k)))
-        return snap
+        return {"grid": grid, "real_probs": real_p, "fake_probs": fake_p}
+
+
+def run_class(model: str) -> type[Run]:
+    if model in ("gan", "dcgan"):
+        return GANRun
+    from ganvis.engine.aae import AAERun  # the autoencoder families (imports this module)
+
+    return AAERun
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
