@@ -1,4 +1,4 @@
-"""The `ganvis` command: the app with no arguments; `train`, `sample` and `info` for the shell."""
+"""The `ganvis` command: the app with no arguments; train, sample, info and eval for the shell."""
 
 from __future__ import annotations
 
@@ -44,8 +44,10 @@ def _parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a model headless and save it",
                        description="Train a GAN on a data set and save the run as HDF5.")
-    t.add_argument("--model", choices=("gan", "dcgan"), default="dcgan",
-                   help="gan: MLP (Goodfellow et al.); dcgan: convolutional (Radford et al.)")
+    t.add_argument("--model", choices=("gan", "dcgan", "ae", "aae", "saae"), default="dcgan",
+                   help="gan: MLP GAN (Goodfellow et al.); dcgan: convolutional (Radford et "
+                   "al.); ae: autoencoder; aae: adversarial autoencoder (Makhzani et al.); "
+                   "saae: supervised AAE, the decoder also gets the digit")
     t.add_argument("--data", default="mnist5k", help="mnist5k, mnist5k-binary, idx:DIR_OR_FILE, "
                    "npz:FILE or h5:FILE (default: mnist5k)")
     t.add_argument("--steps", type=_positive_int, default=1000,
@@ -56,16 +58,20 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--loss", choices=("nonsat", "minimax"), default="nonsat",
                    help="generator loss: non-saturating -log D(G(z)), or the paper's minimax "
                    "log(1 - D(G(z)))")
-    t.add_argument("--prior", choices=("normal", "uniform"), default="normal")
-    t.add_argument("--latent-dim", type=_positive_int, default=64)
+    t.add_argument("--prior", choices=("normal", "uniform", "mog10"), default="normal",
+                   help="p(z): N(0, I), U(-1, 1), or (aae) a mixture of 10 Gaussians in 2-D")
+    t.add_argument("--likelihood", choices=("auto", "gaussian", "bernoulli"), default="auto",
+                   help="autoencoders' pixel model: Gaussian (tanh, squared error) or Bernoulli "
+                   "(sigmoid, cross-entropy); auto picks Bernoulli for binarised data")
+    t.add_argument("--latent-dim", type=_positive_int, default=None)
     t.add_argument("--width", type=_positive_int, default=None,
-                   help="hidden units (gan) or base channels (dcgan)")
+                   help="hidden units (gan, autoencoders) or base channels (dcgan)")
     t.add_argument("--depth", type=_positive_int, default=None,
-                   help="hidden layers (gan only; default 3)")
-    t.add_argument("--lr-g", type=float, default=None, help="generator learning rate "
-                   "(default: 1e-3 for dcgan, 2e-4 for gan)")
-    t.add_argument("--lr-d", type=float, default=None, help="discriminator learning rate "
-                   "(default: as --lr-g's)")
+                   help="hidden layers (gan: 3, autoencoders: 2; dcgan: fixed)")
+    t.add_argument("--lr-g", type=float, default=None, help="learning rate of the generator, "
+                   "or of the autoencoders' reconstruction phase (default: per model)")
+    t.add_argument("--lr-d", type=float, default=None, help="learning rate of the "
+                   "discriminator, or of the AAE's regularisation phase (default: per model)")
     t.add_argument("--beta1", type=float, default=0.5, help="Adam beta1 for both networks")
     t.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     t.add_argument("--seed", type=_nonneg_int, default=0)
@@ -77,7 +83,13 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("sample", help="write a PNG grid of samples from a model file")
     s.add_argument("model", type=Path, help="a run/model file (.h5)")
-    s.add_argument("--n", type=_positive_int, default=64, help="how many samples (default 64)")
+    s.add_argument("--n", type=_positive_int, default=None,
+                   help="how many samples (default 64; 10 with --style-from)")
+    s.add_argument("--digit", type=_nonneg_int, default=None,
+                   help="saae: draw this digit in every sample (styles vary)")
+    s.add_argument("--style-from", type=_nonneg_int, default=None, metavar="INDEX",
+                   help="saae: copy the style (slant, width, stroke) of image INDEX of the "
+                   "model's data set; the samples cycle through the digits in that hand")
     s.add_argument("--seed", type=_nonneg_int, default=0)
     s.add_argument("--cols", type=_positive_int, default=None)
     s.add_argument("--scale", type=_positive_int, default=2, help="pixel scale (default 2)")
@@ -87,6 +99,10 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", help="describe a model file")
     i.add_argument("model", type=Path)
     i.set_defaults(func=_cmd_info)
+
+    from ganvis.cli_eval import add_parser as add_eval
+
+    add_eval(sub, _positive_int, _nonneg_int)
     return p
 
 
@@ -136,7 +152,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             depth=args.depth, loss=args.loss, prior=args.prior, k_disc=args.k_disc,
             lr_g=args.lr_g, lr_d=args.lr_d, betas_g=(args.beta1, 0.999),
             betas_d=(args.beta1, 0.999), batch_size=args.batch_size, seed=args.seed,
-            device=args.device,
+            device=args.device, likelihood=args.likelihood,
         )
         run = Run(config)
     c = run.config
@@ -210,15 +226,35 @@ class _Progress:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ganvis.engine.errors import GanvisError
     from ganvis.engine.grids import save_grid
-    from ganvis.engine.store import load_sampler
+    from ganvis.engine.store import load_sampler, load_style
 
     _check_writable(args.out)
     sampler = load_sampler(args.model)
-    images = sampler.sample(args.n, args.seed)
-    save_grid(args.out, images, cols=args.cols, scale=args.scale)
-    print(f"saved {args.out}: {args.n} samples from {args.model} (step {sampler.step}, "
-          f"seed {args.seed})", file=sys.stderr)
+    conditional = args.digit is not None or args.style_from is not None
+    if conditional and not sampler.conditional:
+        raise GanvisError(f"{args.model}: --digit and --style-from need a model that takes a "
+                          f"digit (saae); this one is a {sampler.config.model}")
+    n = args.n or (10 if args.style_from is not None else 64)
+    if args.digit is not None and args.digit >= sampler.num_classes:
+        raise GanvisError(f"--digit {args.digit}: the model knows digits 0 to "
+                          f"{sampler.num_classes - 1}")
+    digits = (np.full(n, args.digit) if args.digit is not None
+              else sampler.default_digits(n) if sampler.conditional else None)
+    z = sampler.z(n, args.seed)
+    what = f"seed {args.seed}"
+    if args.style_from is not None:
+        style = load_style(args.model, args.style_from)
+        z = np.repeat(style[None], n, axis=0)
+        what = f"the style of image {args.style_from}"
+    images = sampler(z, digits)
+    cols = args.cols or (10 if sampler.conditional and args.digit is None else None)
+    save_grid(args.out, images, cols=cols, scale=args.scale)
+    print(f"saved {args.out}: {n} samples from {args.model} (step {sampler.step}, {what})",
+          file=sys.stderr)
     return 0
 
 
@@ -226,15 +262,21 @@ def _cmd_info(args: argparse.Namespace) -> int:
     from ganvis.engine.store import RunFile
 
     with RunFile(args.model) as rf:
-        hist = rf.history()
+        hist, metrics = rf.history(), rf.history("metrics")
         print(f"{args.model}: {rf.config.model} trained on {rf.data_name}, "
               f"{rf.shape[0]}x{rf.shape[1]} images, step {rf.counters['step']}, "
               f"{rf.counters['elapsed']:.1f} s of training")
         for k, v in rf.config.to_dict().items():
             print(f"  {k}: {v}")
-        if hist["step"]:
-            print(f"  last D loss {hist['d_loss'][-1]:.4f}, G loss {hist['g_loss'][-1]:.4f}, "
-                  f"D(x) {hist['d_real'][-1]:.3f}, D(G(z)) {hist['d_fake'][-1]:.3f}")
+        names = {"d_loss": "D loss", "g_loss": "G loss", "d_real": "D(x)",
+                 "d_fake": "D(G(z))", "recon_loss": "reconstruction"}
+        last = [f"{label} {hist[k][-1]:.4f}" for k, label in names.items() if hist[k]]
+        if last:
+            print("  last " + ", ".join(last))
+        if metrics["step"]:
+            m = {k: v[-1] for k, v in metrics.items() if v}
+            print(f"  quality at step {int(m['step'])}: FCD {m['fcd']:.3f}, "
+                  f"{int(m['coverage'])}/10 digits covered, score {m['score']:.2f}")
     return 0
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from ganvis.app.theme import FAKE, REAL
 
 BINS = 40
-SERIES = ("step", "d_loss", "g_loss", "d_real", "d_fake")
+SERIES = ("step", "d_loss", "g_loss", "d_real", "d_fake", "recon_loss")
 
 
 def prob_hist(p: np.ndarray, bins: int = BINS) -> np.ndarray:
@@ -23,6 +23,7 @@ class RunHistory:
     def clear(self) -> None:
         self.series: dict[str, list[float]] = {k: [] for k in SERIES}
         self.metrics: dict[str, list[float]] = {}
+        self.metrics_note = ""
         self.hist_steps: list[int] = []
         self.real_rows: list[np.ndarray] = []
         self.fake_rows: list[np.ndarray] = []
@@ -30,18 +31,25 @@ class RunHistory:
     def load(self, history: dict[str, list[float]]) -> None:
         """Start from a run's stored history (an opened file has curves but no waterfall)."""
         self.clear()
+        n = len(history.get("step", []))
         for k in SERIES:
-            self.series[k] = list(history.get(k, []))
+            self.series[k] = list(history.get(k) or [float("nan")] * n)
+        metrics = history.get("metrics") or {}
+        if metrics.get("step"):
+            self.metrics = {k: list(v) for k, v in metrics.items() if len(v)}
 
     def add(self, snap) -> None:
-        if np.isfinite(snap.d_loss) and (not self.series["step"]
-                                         or snap.step > self.series["step"][-1]):
+        row = {k: getattr(snap, k, None) for k in SERIES}
+        row["recon_loss"] = snap.extra.get("recon_loss", float("nan"))
+        fresh = not self.series["step"] or snap.step > self.series["step"][-1]
+        if fresh and (np.isfinite(snap.d_loss) or np.isfinite(row["recon_loss"])):
             for k in SERIES:
-                self.series[k].append(float(getattr(snap, k)))
+                self.series[k].append(float(row[k]))
         if len(snap.real_probs) and (not self.hist_steps or snap.step != self.hist_steps[-1]):
             self.hist_steps.append(snap.step)
             self.real_rows.append(prob_hist(snap.real_probs))
             self.fake_rows.append(prob_hist(snap.fake_probs))
+        self.metrics_note = getattr(snap, "metrics_note", "")
         metrics = getattr(snap, "metrics", None)
         if metrics and (not self.metrics.get("step") or metrics["step"] > self.metrics["step"][-1]):
             for k, v in metrics.items():

@@ -23,11 +23,13 @@ from ganvis.app.history import RunHistory
 from ganvis.app.settings import add_recent, app_settings, recent, save_config, saved_config
 from ganvis.app.setup_panel import SetupPanel
 from ganvis.app.theme import apply_theme
+from ganvis.app.views.autoencoder import LatentView, ReconstructionView
 from ganvis.app.views.curves import CurvesView
 from ganvis.app.views.game import GameView
 from ganvis.app.views.histograms import HistogramView
 from ganvis.app.views.samples import SampleGridView
 from ganvis.app.worker import TrainingSession
+from ganvis.engine.config import AE_MODELS
 
 HELP = """<h3>What am I looking at?</h3>
 <p><b>Samples</b>: the generator G turns random codes z into images. The grid shows G(z)
@@ -91,6 +93,8 @@ class MainWindow(QMainWindow):
         self.hists = HistogramView()
         self.curves = CurvesView()
         self.game = GameView()
+        self.recon = ReconstructionView()
+        self.latent = LatentView()
         self.curves.log_toggled.connect(lambda _on: self._mark_dirty())
         self.docks = {}
         for name, title, widget, area in (
@@ -98,15 +102,18 @@ class MainWindow(QMainWindow):
             ("game", "The game", self.game, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("hists", "D(x) histograms", self.hists, Qt.DockWidgetArea.RightDockWidgetArea),
             ("curves", "Curves", self.curves, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("latent", "Latent space", self.latent, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("recon", "Reconstructions", self.recon, Qt.DockWidgetArea.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{name}")
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
+        self.tabifyDockWidget(self.docks["hists"], self.docks["latent"])
+        self.tabifyDockWidget(self.docks["curves"], self.docks["recon"])
         self.resize(1440, 900)
-        self.resizeDocks([self.docks["setup"], self.docks["hists"]], [300, 520],
-                         Qt.Orientation.Horizontal)
+        self._fit_docks()
 
     def _action(self, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
         a = QAction(text, self)
@@ -242,8 +249,11 @@ class MainWindow(QMainWindow):
         self._mark_dirty()
 
     def _on_run_changed(self, config, history, trainable: bool) -> None:
+        family_changed = self.config is None or _is_ae(self.config) != _is_ae(config)
         self.config = config
         self.trainable = trainable
+        if family_changed:
+            self._show_family_views(config)
         for a in (self.act_train, self.act_step, self.act_step_d, self.act_step_g,
                   self.act_save):
             a.setEnabled(trainable)
@@ -275,6 +285,24 @@ class MainWindow(QMainWindow):
                           QMessageBox.StandardButton.Ok, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # not exec(): the window keeps running while the message is up
+
+    def _fit_docks(self) -> None:
+        self.resizeDocks([self.docks["setup"], self.docks["hists"]], [300, 520],
+                         Qt.Orientation.Horizontal)
+
+    def _show_family_views(self, config) -> None:
+        """Autoencoders bring their own views to the front; GANs hide them."""
+        ae = _is_ae(config)
+        self.recon.set_active(ae)
+        self.latent.set_active(ae)
+        if ae:
+            self.docks["latent"].raise_()
+            self.docks["recon"].raise_()
+        else:
+            self.docks["hists"].raise_()
+            self.docks["curves"].raise_()
+        self.hists.set_labels(*(("prior samples z ~ p(z)", "encoder codes f(x)") if ae
+                                else ("real digits", "generated G(z)")))
 
     def _on_notice(self, message: str) -> None:
         self.last_notice = message
@@ -310,9 +338,13 @@ class MainWindow(QMainWindow):
             images = self.sampler.sample(64, seed=int(time.time() * 1000) % 2**31)
             self.samples.set_images(images, s.step, " (fresh z)")
         else:
-            self.samples.set_images(np.asarray(s.grid), s.step)
+            self.samples.set_images(np.asarray(s.grid), s.step, cols=s.grid_cols)
         self.hists.set_probs(s.real_probs, s.fake_probs)
         self.game.set_snapshot(s)
+        if "codes" in s.extra:
+            self.recon.set_images(s.extra["recon_inputs"], s.extra["recon_outputs"], s.step)
+            self.latent.set_codes(s.extra["codes"], s.extra["code_labels"],
+                                  s.extra["prior_samples"], s.step)
         self.hists.set_waterfall(self.history)
         self.curves.set_history(self.history)
         lab = self.status_labels
@@ -355,6 +387,10 @@ class MainWindow(QMainWindow):
         self.timer.stop()
         self.session.shutdown()
         event.accept()
+
+
+def _is_ae(config) -> bool:
+    return config.model in AE_MODELS
 
 
 def _exists(spec: str) -> bool:

@@ -16,14 +16,19 @@ from PySide6.QtWidgets import (
 )
 
 from ganvis.engine import ConfigError, RunConfig
-from ganvis.engine.config import FAMILY_DEFAULTS
+from ganvis.engine.config import AE_MODELS, FAMILY_DEFAULTS
 
-MODELS = [("dcgan", "DCGAN (convolutional)"), ("gan", "MLP GAN (Goodfellow et al.)")]
+MODELS = [("dcgan", "DCGAN (convolutional)"), ("gan", "MLP GAN (Goodfellow et al.)"),
+          ("aae", "Adversarial autoencoder"), ("saae", "Supervised AAE (style × digit)"),
+          ("ae", "Autoencoder (no adversary)")]
 BUILTIN_DATA = [("mnist5k", "MNIST-5k (built in)"), ("mnist5k-binary", "MNIST-5k, binarised")]
 
 TIPS = {
     "model": "DCGAN: transposed convolutions up, strided convolutions down (Radford et al.). "
-             "MLP GAN: fully connected layers, as in the original paper.",
+             "MLP GAN: fully connected layers, as in the original paper. Autoencoders: an "
+             "encoder f and decoder g with g(f(x)) ≈ x; the adversarial one (Makhzani et al.) "
+             "also makes the codes f(x) look like samples of the prior; the supervised one "
+             "gives the decoder the digit, so the code keeps only the style.",
     "data": "The images the discriminator calls real. Open… takes MNIST-format IDX files, "
             ".npz or HDF5 arrays.",
     "width": "Network size: hidden units of the MLP's narrowest layer, or the DCGAN's base "
@@ -31,12 +36,17 @@ TIPS = {
     "depth": "Hidden layers of the MLP GAN (each doubles the width); the DCGAN's depth is fixed.",
     "loss": "Non-saturating: G maximises log D(G(z)), strong gradients early. Minimax: G "
             "minimises log(1 - D(G(z))), the paper's game, which stalls while D wins easily.",
-    "prior": "The noise p(z) the generator turns into images: a standard normal or a uniform "
-             "cube [-1, 1]^d.",
+    "prior": "The noise p(z) the generator turns into images (for an AAE: the distribution "
+             "its codes are pushed toward): a standard normal, a uniform cube [-1, 1]^d, or "
+             "ten Gaussians on a circle in 2-D.",
+    "likelihood": "Autoencoders: pixels as Gaussian (tanh output, squared error) or "
+                  "Bernoulli (sigmoid output, cross-entropy, for black-and-white data); auto "
+                  "picks Bernoulli for binarised data.",
     "latent": "Dimensions of z, the generator's input code.",
     "k": "Discriminator updates per generator update (k in Goodfellow et al.'s Algorithm 1).",
-    "lr_g": "Adam step size for the generator.",
-    "lr_d": "Adam step size for the discriminator.",
+    "lr_g": "Adam step size for the generator (autoencoders: for the reconstruction phase).",
+    "lr_d": "Adam step size for the discriminator (AAE: for the regularisation phase, D and "
+            "the encoder as its generator).",
     "batch": "Real and fake images per update; bigger batches give smoother gradients.",
     "device": "Where training runs: auto picks a CUDA GPU, then Apple MPS, then the CPU.",
     "seed": "Same seed, same settings, same device: the same run, step for step.",
@@ -67,8 +77,10 @@ class SetupPanel(QWidget):
         self.depth = self._spin(1, 8, TIPS["depth"])
         self.loss = self._combo([("nonsat", "non-saturating  −log D(G(z))"),
                                  ("minimax", "minimax  log(1 − D(G(z)))")], TIPS["loss"])
-        self.prior = self._combo([("normal", "normal N(0, I)"), ("uniform", "uniform [−1, 1]")],
-                                 TIPS["prior"])
+        self.prior = self._combo([("normal", "normal N(0, I)"), ("uniform", "uniform [−1, 1]"),
+                                  ("mog10", "10 Gaussians on a circle")], TIPS["prior"])
+        self.likelihood = self._combo([("auto", "auto"), ("gaussian", "Gaussian (tanh)"),
+                                       ("bernoulli", "Bernoulli (sigmoid)")], TIPS["likelihood"])
         self.latent = self._spin(1, 1024, TIPS["latent"])
         self.k = self._spin(1, 100, TIPS["k"])
         self.lr_g = self._lr(TIPS["lr_g"])
@@ -78,6 +90,7 @@ class SetupPanel(QWidget):
         self.seed = self._spin(0, 2**31 - 1, TIPS["seed"])
         for label, w in (("Model", self.model), ("Data", data_row), ("Width", self.width),
                          ("Depth", self.depth), ("G loss", self.loss), ("Prior p(z)", self.prior),
+                         ("Pixels (AE)", self.likelihood),
                          ("Latent size", self.latent), ("k (D steps per G step)", self.k),
                          ("Learning rate G", self.lr_g), ("Learning rate D", self.lr_d),
                          ("Batch size", self.batch), ("Device", self.device),
@@ -141,13 +154,20 @@ class SetupPanel(QWidget):
             return
         d = FAMILY_DEFAULTS[self.model.currentData()]
         self._quiet = True
+        self.latent.setValue(d["latent_dim"])
         self.width.setValue(d["width"])
         self.depth.setValue(d["depth"])
         self.lr_g.setValue(d["lr_g"])
         self.lr_d.setValue(d["lr_d"])
         self._quiet = False
-        self.depth.setEnabled(self.model.currentData() == "gan")
+        self._enable_for(self.model.currentData())
         self.changed.emit()
+
+    def _enable_for(self, model: str) -> None:
+        self.depth.setEnabled(model != "dcgan")
+        self.likelihood.setEnabled(model in AE_MODELS)
+        self.k.setEnabled(model != "ae")
+        self.loss.setEnabled(model != "ae")
 
     # --- values ------------------------------------------------------------------------------
 
@@ -167,7 +187,8 @@ class SetupPanel(QWidget):
             self.add_data(c.data)
             self.width.setValue(c.width)
             self.depth.setValue(c.depth)
-            self.depth.setEnabled(c.model == "gan")
+            self._enable_for(c.model)
+            _select(self.likelihood, c.likelihood)
             _select(self.loss, c.loss)
             _select(self.prior, c.prior)
             self.latent.setValue(c.latent_dim)
@@ -192,6 +213,7 @@ class SetupPanel(QWidget):
                 prior=self.prior.currentData(), k_disc=self.k.value(),
                 lr_g=self.lr_g.value(), lr_d=self.lr_d.value(), batch_size=self.batch.value(),
                 seed=self.seed.value(), device=self.device.currentData(),
+                likelihood=self.likelihood.currentData(),
             )
         except ConfigError as e:
             self.error.setText(str(e))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy
 
 REAL = (86, 170, 255)  # data / D(x) on real images
 FAKE = (255, 152, 48)  # generator / D(G(z)) on fakes
 D_COLOR = (235, 87, 87)
 G_COLOR = (102, 204, 120)
+RECON_COLOR = (190, 140, 255)
 EQUILIBRIUM = (200, 200, 200)
 BACKGROUND = "#16181d"
 FOREGROUND = "#c9ced6"
@@ -70,3 +71,13 @@ def plot_widget(xlabel: str, ylabel: str, mouse: bool = True) -> pg.PlotWidget:
 
 def hex_color(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def title_label(text: str) -> QLabel:
+    """A view's bold title line; it may be cut short rather than widen its dock."""
+    label = QLabel(text)
+    label.setObjectName("viewTitle")
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(50)
+    label.setToolTip(text)
+    return label

@@ -159,13 +159,16 @@ class TrainingWorker(QObject):
 
     def _install(self, run: Run) -> None:
         self.run = run
-        self.run_changed.emit(run.config, {k: list(v) for k, v in run.history.items()}, True)
+        history = {k: list(v) for k, v in run.history.items()}
+        history["metrics"] = {k: list(v) for k, v in run.live.history.items()}
+        self.run_changed.emit(run.config, history, True)
         self._emit_snapshot()
 
     def _explore(self, path: Path, why: str) -> None:
         sampler = load_sampler(path)
         with RunFile(path) as rf:
             history, grid, counters = rf.history(), rf.grid(), rf.counters
+            history["metrics"] = rf.history("metrics")
         self.run = None
         self.run_changed.emit(sampler.config, history, False)
         if grid is None:

@@ -92,11 +92,12 @@ class AAERun(Run):
         self._add("recon_loss", loss)
         self._acc_n["r"] += 1
 
-    def _d_update(self, x: torch.Tensor) -> None:
+    def _d_update(self, x: torch.Tensor, y: torch.Tensor | None) -> None:
         D = self.nets["D"]
         with torch.no_grad():
             codes = self.encoder(x)
-        real_logits, fake_logits = D(self._z(len(x))), D(codes)
+        # saae: prior samples paired with the same digits (z must not depend on the digit).
+        real_logits, fake_logits = D(self._z(len(x)), y), D(codes, y)
         loss = d_loss(real_logits, fake_logits)
         opt = self.opts["D"]
         opt.zero_grad(set_to_none=True)
@@ -109,10 +110,10 @@ class AAERun(Run):
         self._acc_n["d"] += 1
         self.d_steps += 1
 
-    def _g_update(self, x: torch.Tensor) -> None:
+    def _g_update(self, x: torch.Tensor, y: torch.Tensor | None) -> None:
         D = self.nets["D"]
         D.requires_grad_(False)
-        loss = g_loss(D(self.encoder(x)), self.config.loss)
+        loss = g_loss(D(self.encoder(x), y), self.config.loss)
         opt = self.opts["encoder"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -129,8 +130,8 @@ class AAERun(Run):
             self._reconstruct(x, y)
             if self.adversarial:
                 for i in range(self.config.k_disc):
-                    self._d_update(x if i == 0 else self._batch()[0])
-                self._g_update(x)
+                    self._d_update(*((x, y) if i == 0 else self._batch()))
+                self._g_update(x, y)
             self.g_steps += 1
         self._timed(one, n)
 
@@ -142,12 +143,12 @@ class AAERun(Run):
     def step_d(self, n: int = 1) -> None:
         """n latent-discriminator updates only."""
         self._need_adversary()
-        self._timed(lambda: self._d_update(self._batch()[0]), n)
+        self._timed(lambda: self._d_update(*self._batch()), n)
 
     def step_g(self, n: int = 1) -> None:
         """n encoder updates against D only (the regularisation phase's generator step)."""
         self._need_adversary()
-        self._timed(lambda: self._g_update(self._batch()[0]), n)
+        self._timed(lambda: self._g_update(*self._batch()), n)
 
     # --- looking at it -------------------------------------------------------------------
 
@@ -169,8 +170,9 @@ class AAERun(Run):
         codes = self.encoder(self.data.images[self.code_idx])
         if self.adversarial:
             D = self.nets["D"]
-            real_p = torch.sigmoid(D(self.probe_z)).cpu().numpy()
-            fake_p = torch.sigmoid(D(self.encoder(self.probe_real))).cpu().numpy()
+            py = self.data.labels[self.probe_idx] if self.supervised else None
+            real_p = torch.sigmoid(D(self.probe_z, py)).cpu().numpy()
+            fake_p = torch.sigmoid(D(self.encoder(self.probe_real), py)).cpu().numpy()
         else:
             real_p = fake_p = np.zeros(0, np.float32)
         labels = self.data.labels
@@ -186,7 +188,7 @@ class AAERun(Run):
     @torch.no_grad()
     def encode(self, images: np.ndarray) -> np.ndarray:
         """Codes (styles, for saae) of host images (n, H, W) in [-1, 1]."""
-        x = torch.as_tensor(np.asarray(images, np.float32)).unsqueeze(1).to(self.device)
+        x = torch.tensor(np.array(images, np.float32)).unsqueeze(1).to(self.device)
         return self.encoder(x).float().cpu().numpy()
 
 

@@ -17,6 +17,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
+    with contextlib.suppress(OSError):  # mkstemp makes 0600; give the usual umask'd mode
+        os.chmod(tmp, 0o666 & ~_umask())
     tmp_path = Path(tmp)
     try:
         yield tmp_path
@@ -33,6 +35,12 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

@@ -37,21 +37,32 @@ class Encoder(nn.Module):
 
 class Decoder(nn.Module):
     """z (+ one-hot digit) -> `depth` ReLU layers -> pixels: tanh (Gaussian) or logits
-    (Bernoulli)."""
+    (Bernoulli).
+
+    A conditional decoder gets the one-hot digit at every layer, not only the first: the
+    digit is then the easiest way to draw a digit, so the encoder has no reason to put it in
+    z as well, and z keeps the style only (measured: control accuracy rises markedly)."""
 
     def __init__(self, shape: tuple[int, int], width: int, depth: int, latent_dim: int,
                  num_classes: int = 0, bernoulli: bool = False) -> None:
         super().__init__()
         self.shape, self.num_classes, self.bernoulli = shape, num_classes, bernoulli
-        self.net = nn.Sequential(*_mlp([latent_dim + num_classes] + [width] * depth
-                                       + [shape[0] * shape[1]], nn.ReLU))
+        dims = [latent_dim] + [width] * depth + [shape[0] * shape[1]]
+        self.layers = nn.ModuleList(nn.Linear(a + num_classes, b)
+                                    for a, b in zip(dims[:-1], dims[1:]))
 
     def logits(self, z: torch.Tensor, digits: torch.Tensor | None = None) -> torch.Tensor:
+        onehot = None
         if self.num_classes:
             if digits is None:
                 raise ValueError("this decoder needs a digit for every code")
-            z = torch.cat([z, F.one_hot(digits.long(), self.num_classes).to(z.dtype)], dim=1)
-        return self.net(z).view(-1, 1, *self.shape)
+            onehot = F.one_hot(digits.long(), self.num_classes).to(z.dtype)
+        h = z
+        for i, layer in enumerate(self.layers):
+            if i:
+                h = F.relu(h)
+            h = layer(h if onehot is None else torch.cat([h, onehot], dim=1))
+        return h.view(-1, 1, *self.shape)
 
     def forward(self, z: torch.Tensor, digits: torch.Tensor | None = None) -> torch.Tensor:
         """Images in [-1, 1]."""
@@ -70,14 +81,24 @@ class Decoder(nn.Module):
 
 class LatentDiscriminator(nn.Module):
     """A code -> `depth` LeakyReLU layers -> one logit: is this a prior sample (real) or an
-    encoder's code (fake)?"""
+    encoder's code (fake)?
 
-    def __init__(self, latent_dim: int, width: int, depth: int) -> None:
+    For the supervised AAE it also sees the image's digit. Matching the prior for every digit
+    separately is what makes z carry no digit at all (a code distribution can match the prior
+    as a whole while each digit keeps its own corner of it, and then the decoder draws the
+    digit z says rather than the digit it is given)."""
+
+    def __init__(self, latent_dim: int, width: int, depth: int, num_classes: int = 0) -> None:
         super().__init__()
-        self.net = nn.Sequential(*_mlp([latent_dim] + [width] * depth + [1],
+        self.num_classes = num_classes
+        self.net = nn.Sequential(*_mlp([latent_dim + num_classes] + [width] * depth + [1],
                                        lambda: nn.LeakyReLU(0.2)))
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, digits: torch.Tensor | None = None) -> torch.Tensor:
+        if self.num_classes:
+            if digits is None:
+                raise ValueError("this discriminator needs the digit of every code")
+            z = torch.cat([z, F.one_hot(digits.long(), self.num_classes).to(z.dtype)], dim=1)
         return self.net(z).view(-1)
 
 
@@ -86,11 +107,11 @@ def build_autoencoder(config: RunConfig, shape: tuple[int, int], num_classes: in
     """encoder and decoder (conditioned on the digit for saae), plus the latent discriminator
     D for the adversarial families."""
     w, d, k = config.width, config.depth, config.latent_dim
+    classes = num_classes if config.model == "saae" else 0
     nets: dict[str, nn.Module] = {
         "encoder": Encoder(shape, w, d, k),
-        "decoder": Decoder(shape, w, d, k, num_classes if config.model == "saae" else 0,
-                           bernoulli),
+        "decoder": Decoder(shape, w, d, k, classes, bernoulli),
     }
     if config.model != "ae":
-        nets["D"] = LatentDiscriminator(k, w, d)
+        nets["D"] = LatentDiscriminator(k, w, d, classes)
     return nets

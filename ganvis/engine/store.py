@@ -8,6 +8,8 @@ Layout (format_version 1; see the README for the full description):
                                           G, D (GANs) or encoder, decoder, D (autoencoders)
   optim/<opt>/<i>/<name>                  Adam state per parameter index (optional)
   history/<column>                        float64 series, one value per snapshot
+  metrics/<column>                        float64 series, one value per quality measurement
+                                          (step, fcd, coverage, class_kl, score, ...)
   samples/grid, samples/grid_z            the last sample grid and its fixed codes
   rng/train                               the training random generator's state (optional)
 Everything read is checked; nothing is unpickled; writes are atomic.
@@ -32,6 +34,7 @@ from ganvis.engine.atomic import atomic_path
 from ganvis.engine.config import RunConfig
 from ganvis.engine.data import H5_ERRORS, MAX_CLASSES, MAX_SIDE, MIN_SIDE, Dataset
 from ganvis.engine.errors import ConfigError, GanvisError, ModelFileError
+from ganvis.engine.live import KEYS as METRIC_KEYS
 from ganvis.engine.models import build_nets, check_size
 from ganvis.engine.sampler import Sampler
 from ganvis.engine.train import HISTORY_KEYS, Run, run_class
@@ -66,9 +69,10 @@ def save_run(run: Run, path: str | Path) -> Path:
                 for i, st in opt.state_dict()["state"].items():
                     for name, t in st.items():
                         f.create_dataset(f"optim/{net}/{i}/{name}", data=t.detach().cpu().numpy())
-            h = f.create_group("history")
-            for k, v in run.history.items():
-                h.create_dataset(k, data=np.asarray(v, np.float64))
+            for group, series in (("history", run.history), ("metrics", run.live.history)):
+                h = f.create_group(group)
+                for k, v in series.items():
+                    h.create_dataset(k, data=np.asarray(v, np.float64))
             f.create_dataset("samples/grid", data=grid, compression="gzip")
             f.create_dataset("samples/grid_z", data=run.grid_z.cpu().numpy())
             rng = f.create_dataset("rng/train", data=run.gen.get_state().numpy())
@@ -223,23 +227,25 @@ class RunFile:
         opt.load_state_dict({"state": state, "param_groups": sd["param_groups"]})
         return True
 
-    def history(self) -> dict[str, list[float]]:
-        out: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
-        group = self.f.get("history")
+    def history(self, name: str = "history") -> dict[str, list[float]]:
+        """The training history, or (name="metrics") the quality measurements."""
+        keys = HISTORY_KEYS if name == "history" else METRIC_KEYS
+        out: dict[str, list[float]] = {k: [] for k in keys}
+        group = self.f.get(name)
         if group is None:
             return out
         lengths = set()
-        for k in HISTORY_KEYS:
+        for k in keys:
             ds = group.get(k)
             if ds is None:
                 continue
             if not isinstance(ds, h5py.Dataset) or ds.ndim != 1 or ds.dtype.kind not in "fiu" \
                     or ds.shape[0] > MAX_HISTORY:
-                raise self._fail(f"history/{k} must be a 1-D numeric series")
-            out[k] = self._read(ds, f"history/{k}").astype(np.float64).tolist()
+                raise self._fail(f"{name}/{k} must be a 1-D numeric series")
+            out[k] = self._read(ds, f"{name}/{k}").astype(np.float64).tolist()
             lengths.add(len(out[k]))
         if len(lengths) > 1:
-            raise self._fail("history series have different lengths")
+            raise self._fail(f"{name} series have different lengths")
         return out
 
     def grid(self) -> np.ndarray | None:
@@ -284,6 +290,25 @@ def load_sampler(path: str | Path, device: str = "cpu") -> Sampler:
                        num_classes=rf.num_classes)
 
 
+def load_style(path: str | Path, index: int, dataset: Dataset | None = None):
+    """The encoder's code (for a saae: the style) of image `index` of the model's data set."""
+    from ganvis.engine.data import load_dataset
+
+    with _reading(path), RunFile(path) as rf:
+        if "encoder" not in rf.build():
+            raise ModelFileError(f"{path}: a {rf.config.model} has no encoder to take a style "
+                                 "from")
+        encoder = rf.build()["encoder"]
+        rf.load_weights("encoder", encoder)
+        config = rf.config
+    ds = dataset if dataset is not None else load_dataset(config.data)
+    if not 0 <= index < ds.size:
+        raise GanvisError(f"image {index}: {ds.name} holds images 0 to {ds.size - 1}")
+    with torch.no_grad():
+        x = torch.from_numpy(np.array(ds.images[index:index + 1])).unsqueeze(1)
+        return encoder.eval()(x)[0].numpy()
+
+
 def load_run(path: str | Path, dataset: Dataset | None = None, device: str | None = None) -> Run:
     """Reopen a run to continue training it (on its own data set unless one is given)."""
     with _reading(path), RunFile(path) as rf:
@@ -306,6 +331,7 @@ def load_run(path: str | Path, dataset: Dataset | None = None, device: str | Non
         length = max((len(v) for v in stored.values()), default=0)
         run.history = {k: stored.get(k) or [float("nan")] * length for k in run.history_keys()}
         run._mark = (run.images_seen, run.elapsed)
+        run.live.restore(rf.history("metrics"))
         rng = rf.rng_state()
     try:
         if rng is None or rng[0] != run.device.type:

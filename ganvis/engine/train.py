@@ -19,6 +19,7 @@ import torch
 from ganvis.engine.config import RunConfig
 from ganvis.engine.data import Dataset, DeviceData, load_dataset
 from ganvis.engine.errors import ConfigError
+from ganvis.engine.live import LiveMetrics
 from ganvis.engine.losses import d_loss, g_loss
 from ganvis.engine.models import build_nets, check_size, frozen_norm_stats, use_generator
 from ganvis.engine.priors import sample_prior
@@ -70,6 +71,8 @@ class Snapshot:
     model: str
     extra: dict = field(default_factory=dict)
     grid_cols: int = 8
+    metrics: dict = field(default_factory=dict)  # the latest quality measurement (with its step)
+    metrics_note: str = ""  # why there are none, when there cannot be any
 
 
 class Run:
@@ -118,6 +121,9 @@ class Run:
         self._acc = torch.zeros(len(self.SERIES), device=self.device)
         self._acc_n = {"d": 0, "g": 0, "r": 0}  # updates of each kind since the last snapshot
         self._mark = (0, 0.0)  # (images seen, elapsed) at the last snapshot
+        self.live = LiveMetrics(self.dataset.name, self.dataset.binary, config.prior,
+                                config.latent_dim, self.num_classes, config.seed,
+                                config.metrics_every)
 
     # --- what a family defines -----------------------------------------------------------
 
@@ -188,6 +194,12 @@ class Run:
         for _ in range(n):
             fn()
         self.elapsed += time.perf_counter() - t0
+        if self.live.due(self.step, self.elapsed):
+            self.measure()
+
+    def measure(self) -> dict[str, float]:
+        """Score the generator now (FCD, coverage, ...); the row is kept in the history."""
+        return self.live.measure(self.step, self.elapsed, self.generate, self.device)
 
     @torch.no_grad()
     def generate(self, z: torch.Tensor, digits: torch.Tensor | None = None) -> np.ndarray:
@@ -228,7 +240,8 @@ class Run:
             d_real=means.get("d_real", nan), d_fake=means.get("d_fake", nan),
             grid=_frozen(parts.pop("grid")), real_probs=_frozen(parts.pop("real_probs")),
             fake_probs=_frozen(parts.pop("fake_probs")), device=str(self.device),
-            model=self.config.model, extra=extra, **parts,
+            model=self.config.model, extra=extra, metrics=self.live.latest,
+            metrics_note=self.live.note, **parts,
         )
         self._acc.zero_()
         self._acc_n = {"d": 0, "g": 0, "r": 0}

@@ -16,12 +16,16 @@ from ganvis.app.theme import (
     FAKE,
     G_COLOR,
     REAL,
+    RECON_COLOR,
     hex_color,
     pen,
     plot_widget,
 )
 
 LOG4 = math.log(4.0)
+FCD_COLOR = (220, 220, 120)
+COVERAGE_COLOR = (120, 200, 160)
+HINT = "quality metrics (FCD, coverage) appear here\nwhen the run measures them"
 
 
 class CurvesView(QWidget):
@@ -39,9 +43,11 @@ class CurvesView(QWidget):
         top.addStretch(1)
         top.addWidget(self.log)
         self.loss = self._plot("loss")
-        _title(self.loss, (D_COLOR, "D loss"), (G_COLOR, "G loss"))
+        _title(self.loss, (D_COLOR, "D loss"), (G_COLOR, "G loss"),
+               (RECON_COLOR, "reconstruction (autoencoders)"))
         self.d_curve = self.loss.plot(pen=pen(D_COLOR), name="D loss")
         self.g_curve = self.loss.plot(pen=pen(G_COLOR), name="G loss")
+        self.r_curve = self.loss.plot(pen=pen(RECON_COLOR), name="reconstruction")
         self.eq_line = pg.InfiniteLine(LOG4, angle=0, pen=pen(EQUILIBRIUM, 1, dashed=True),
                                        label="D at equilibrium: log 4",
                                        labelOpts={"position": 0.97, "color": EQUILIBRIUM,
@@ -54,13 +60,15 @@ class CurvesView(QWidget):
         self.fake_curve = self.means.plot(pen=pen(FAKE), name="D(G(z)), fake")
         self.means.addItem(pg.InfiniteLine(0.5, angle=0, pen=pen(EQUILIBRIUM, 1, dashed=True)))
         self.quality = self._plot("FCD (lower: better)")
-        self.fcd_curve = self.quality.plot(pen=pen((220, 220, 120)), symbol="o", symbolSize=5,
-                                           name="FCD")
-        self.quality_hint = pg.TextItem("quality metrics appear here\nwhen the run computes them",
-                                        color=(150, 150, 150), anchor=(0.5, 0.5))
+        _title(self.quality, (FCD_COLOR, "FCD"), (COVERAGE_COLOR, "digits covered (right)"))
+        self.fcd_curve = self.quality.plot(pen=pen(FCD_COLOR), symbol="o", symbolSize=5,
+                                           symbolBrush=FCD_COLOR, name="FCD")
+        self.coverage_curve = self._right_axis(self.quality, "digits covered (of 10)")
+        self.quality_hint = pg.TextItem(HINT, color=(150, 150, 150), anchor=(0.5, 0.5))
         self.quality.addItem(self.quality_hint, ignoreBounds=True)
         self.quality_hint.setPos(0.5, 0.5)
         self.means.setXLink(self.loss)
+        self.quality.setXLink(self.loss)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -71,6 +79,27 @@ class CurvesView(QWidget):
         p = plot_widget("step", ylabel)
         p.showGrid(x=True, y=True, alpha=0.15)
         return p
+
+    def _right_axis(self, plot: pg.PlotWidget, label: str) -> pg.PlotDataItem:
+        """A second y axis on the right (coverage counts 0-10 beside FCD's scale)."""
+        box = pg.ViewBox()
+        item = plot.getPlotItem()
+        item.showAxis("right")
+        item.scene().addItem(box)
+        item.getAxis("right").linkToView(box)
+        item.getAxis("right").setLabel(label)
+        box.setXLink(item)
+        box.setYRange(0, 10.5, padding=0)
+        box.setMouseEnabled(y=False)
+        self._right_box = box
+        item.vb.sigResized.connect(self._sync_right)
+        curve = pg.PlotDataItem(pen=pen(COVERAGE_COLOR, 1), symbol="s", symbolSize=4,
+                                symbolBrush=COVERAGE_COLOR, stepMode=None)
+        box.addItem(curve)
+        return curve
+
+    def _sync_right(self) -> None:
+        self._right_box.setGeometry(self.quality.getPlotItem().vb.sceneBoundingRect())
 
     def _on_log(self, on: bool) -> None:
         self.loss.setLogMode(y=on)
@@ -84,17 +113,27 @@ class CurvesView(QWidget):
         self.d_curve.setData(step, h.array("d_loss"))
         self.g_curve.setData(step, np.abs(h.array("g_loss")) if self.log.isChecked()
                              else h.array("g_loss"))
+        self.r_curve.setData(step, h.array("recon_loss"))
         self.real_curve.setData(step, h.array("d_real"))
         self.fake_curve.setData(step, h.array("d_fake"))
+        self._set_quality(h)
+
+    def _set_quality(self, h: RunHistory) -> None:
         m = h.metrics
-        has = bool(m.get("step"))
+        has = bool(m.get("step")) and "fcd" in m
+        self.quality_hint.setText(h.metrics_note or HINT)
         self.quality_hint.setVisible(not has)
-        if has and "fcd" in m:
-            self.fcd_curve.setData(np.asarray(m["step"]), np.asarray(m["fcd"]))
-            cov = m.get("coverage")
-            if cov:
-                self.quality.setTitle(f"coverage {int(cov[-1])}/10 digits, "
-                                      f"FCD {m['fcd'][-1]:.2f}", size="9pt")
+        steps = np.asarray(m.get("step", []), dtype=np.float64)
+        self.fcd_curve.setData(steps, np.asarray(m.get("fcd", []), dtype=np.float64))
+        self.coverage_curve.setData(steps, np.asarray(m.get("coverage", []), dtype=np.float64))
+        if not has:
+            return
+        last = f"FCD {m['fcd'][-1]:.2f}, {int(m['coverage'][-1])}/10 digits covered"
+        control = m.get("control_accuracy", [math.nan])[-1]
+        if math.isfinite(control):
+            last += f", control accuracy {control:.0%}"
+        _title(self.quality, (FCD_COLOR, "FCD"), (COVERAGE_COLOR, "digits covered (right)"),
+               ((200, 200, 200), f"latest at step {int(steps[-1])}: {last}"))
 
 
 def _title(plot: pg.PlotWidget, *entries: tuple[tuple[int, int, int], str]) -> None:

@@ -9,17 +9,16 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ganvis.app.history import BINS, RunHistory, prob_hist
-from ganvis.app.theme import EQUILIBRIUM, FAKE, REAL, hex_color, pen, plot_widget
+from ganvis.app.theme import EQUILIBRIUM, FAKE, REAL, hex_color, pen, plot_widget, title_label
 
 
 class HistogramView(QWidget):
     def __init__(self) -> None:
         super().__init__()
-        self.title = QLabel("Discriminator verdicts D(x)")
-        self.title.setObjectName("viewTitle")
+        self.title = title_label("Discriminator verdicts D(x)")
         self.title.setToolTip("D(x) is the discriminator's probability that x is real. "
                               "At equilibrium it is 1/2 for every image.")
         self.hist = plot_widget("D(x): probability the image is real", "share", mouse=False)
@@ -48,21 +47,27 @@ class HistogramView(QWidget):
         layout.addWidget(self.hist, 3)
         layout.addWidget(self.fall, 4)
         self.last_probs: tuple[np.ndarray, np.ndarray] | None = None
+        self.labels = ("real digits", "generated G(z)")
+
+    def set_labels(self, real: str, fake: str) -> None:
+        """What D is shown: images for a GAN; prior samples and codes for an AAE."""
+        self.labels = (real, fake)
 
     def set_probs(self, real_probs: np.ndarray, fake_probs: np.ndarray) -> None:
         self.last_probs = (real_probs, fake_probs)
         if not len(real_probs):
             self.real.setData(np.linspace(0, 1, BINS + 1), np.zeros(BINS))
             self.fake.setData(np.linspace(0, 1, BINS + 1), np.zeros(BINS))
-            self.title.setText("No discriminator verdicts: this model is open to explore only")
+            self.title.setText("No discriminator verdicts to show for this model")
             return
         edges = np.linspace(0, 1, BINS + 1)
         self.real.setData(edges, prob_hist(real_probs))
         self.fake.setData(edges, prob_hist(fake_probs))
+        real, fake = self.labels
         self.title.setText(
-            f"D(x) on <span style='color:{hex_color(REAL)}'>■ real digits</span> "
+            f"D on <span style='color:{hex_color(REAL)}'>■ {real}</span> "
             f"(mean {real_probs.mean():.2f}) and on <span style='color:{hex_color(FAKE)}'>"
-            f"■ generated G(z)</span> (mean {fake_probs.mean():.2f})")
+            f"■ {fake}</span> (mean {fake_probs.mean():.2f})")
 
     def set_waterfall(self, history: RunHistory) -> None:
         wf = history.waterfall()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
+from ganvis.app.theme import title_label
 from ganvis.engine.grids import tile
 
 
@@ -34,15 +35,13 @@ class SampleGridView(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.title = QLabel("Samples")
-        self.title.setObjectName("viewTitle")
+        self.title = title_label("Samples")
         self.fresh = QCheckBox("Fresh z each time")
         self.fresh.setToolTip("Off: the same 64 latent codes every time, so you watch the same "
                               "samples sharpen. On: new codes at every refresh.")
         self.fresh.toggled.connect(self.fresh_z_toggled)
         top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addStretch(1)
+        top.addWidget(self.title, 1)
         top.addWidget(self.fresh)
         self.pane = ImagePane()
         layout = QVBoxLayout(self)
@@ -52,7 +51,7 @@ class SampleGridView(QWidget):
         self.images: np.ndarray | None = None
         self.step = 0
 
-    def set_images(self, images: np.ndarray, step: int, note: str = "") -> None:
+    def set_images(self, images: np.ndarray, step: int, note: str = "", cols: int = 8) -> None:
         self.images, self.step = images, step
-        self.pane.show_pixels(tile(images, cols=8, pad=2, background=40))
+        self.pane.show_pixels(tile(images, cols=cols, pad=2, background=40))
         self.title.setText(f"Samples at step {step:,}{note}")

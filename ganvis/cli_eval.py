@@ -1,0 +1,96 @@
+"""`ganvis eval`: the quality metrics of a model file, or of real held-out digits (the floor)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+LABELS = {
+    "fcd": "FCD (Frechet classifier distance; lower is better)",
+    "fcd_floor": "  real-vs-real floor (held-out vs training digits)",
+    "fcd_500": "  FCD of the first 500 images (the floor's sample size)",
+    "fcd_ratio": "  FCD of 500 / floor",
+    "coverage": "digits covered (of 10, each >= 2% of confident predictions)",
+    "class_kl": "KL(predicted digits || uniform), nats (0: balanced)",
+    "score": "classifier score (real digits: about 10)",
+    "control_accuracy": "control accuracy (asked-for digit recognised)",
+    "confident_share": "confident predictions (max p >= 0.5)",
+    "memorisation_ratio": "nearest-training-image distance, generated / held-out real",
+    "nn_gen": "  generated images' distance to their nearest training image",
+    "nn_real": "  held-out real images' distance to theirs",
+    "accuracy": "evaluation classifier's held-out accuracy",
+    "score_real": "classifier score of held-out real digits",
+    "coverage_real": "coverage of held-out real digits",
+    "fcd_noise": "FCD of uniform noise (ceiling)",
+    "fcd_blank": "FCD of blank images",
+    "n": "images scored",
+    "seconds": "seconds to generate and score",
+}
+
+
+def add_parser(sub: argparse._SubParsersAction, positive_int, nonneg_int) -> None:
+    e = sub.add_parser("eval", help="quality metrics of a model file (FCD, coverage, ...)",
+                       description="Generate N images from a model and score them with the "
+                       "evaluation classifier: FCD, digit coverage, classifier score, control "
+                       "accuracy (models that take a digit) and memorisation.")
+    e.add_argument("model", type=Path, nargs="?", help="a run/model file (.h5)")
+    e.add_argument("--n", type=positive_int, default=2000, help="images to generate (2000)")
+    e.add_argument("--seed", type=nonneg_int, default=0, help="seed of the codes (0)")
+    e.add_argument("--real", action="store_true", help="score real held-out digits instead: "
+                   "the floor, the ceiling and the classifier's accuracy")
+    e.add_argument("--data", default="mnist5k", help="with --real: mnist5k or mnist5k-binary")
+    e.add_argument("--json", action="store_true", help="print one JSON object")
+    e.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ganvis.engine.errors import GanvisError
+
+    if args.real == (args.model is not None):
+        raise GanvisError("give a model file, or --real for the real-data floor (not both)")
+    result = _real(args.data) if args.real else evaluate_file(args.model, args.n, args.seed)
+    if args.json:
+        print(json.dumps(result, sort_keys=True))
+    else:
+        title = f"real {args.data} digits" if args.real else str(args.model)
+        print(f"ganvis eval: {title}")
+        for k, v in result.items():
+            label = LABELS.get(k, k)
+            if v is None:
+                v = "n/a"
+            elif isinstance(v, float):
+                v = f"{v:.4g}"
+            print(f"  {label:<62} {v}")
+    return 0
+
+
+def _real(data: str) -> dict:
+    from ganvis.engine.metrics import real_floor
+
+    return _plain(real_floor(data))
+
+
+def evaluate_file(path: Path, n: int, seed: int) -> dict:
+    from ganvis.engine.errors import GanvisError
+    from ganvis.engine.live import score_sampler
+    from ganvis.engine.store import load_sampler
+
+    sampler = load_sampler(path)
+    try:
+        return _plain(score_sampler(sampler, n, seed))
+    except GanvisError as e:
+        raise GanvisError(f"{path}: {e}") from None
+
+
+def _plain(d: dict) -> dict:
+    """JSON-safe: numpy scalars become Python numbers, NaN becomes None."""
+    out = {}
+    for k, v in d.items():
+        if hasattr(v, "item"):
+            v = v.item()
+        if isinstance(v, float) and not math.isfinite(v):
+            v = None
+        out[k] = v
+    return out

@@ -1,0 +1,128 @@
+"""Quality metrics measured during training, within a fixed share of the training time.
+
+A Run owns one LiveMetrics. Between steps the Run asks it whether a measurement is due; it is
+due when at least `every` steps have passed *and* the training time since the last measurement
+is at least (1 - BUDGET) / BUDGET times what that measurement cost, so that measuring never
+takes more than BUDGET of the time. The codes (and, for the supervised AAE, the digits) are
+fixed per run, so a curve shows the model changing, not the noise.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from ganvis.engine.errors import ConfigError, GanvisError
+from ganvis.engine.priors import sample_prior
+
+BUDGET = 0.05  # at most this share of training time goes to measuring
+LIVE_N = 1000  # images per live measurement (`ganvis eval` uses more)
+KEYS = ("step", "fcd", "coverage", "class_kl", "score", "memorisation_ratio",
+        "control_accuracy", "seconds")
+BUILTIN = ("mnist5k", "mnist5k-binary")
+
+
+def metrics_note(data_name: str) -> str:
+    """Why a run has no metrics ('' when it can have them)."""
+    if data_name in BUILTIN:
+        return ""
+    return (f"quality metrics use a classifier of the built-in digits; {data_name} is not "
+            "them, so FCD and coverage are not measured")
+
+
+def binarise(images: np.ndarray) -> np.ndarray:
+    """Samples of a model of binary data, compared as binary images (-1 or +1)."""
+    return np.where(images > 0.0, 1.0, -1.0).astype(np.float32)
+
+
+class LiveMetrics:
+    """Measures a generator every so often and keeps the series (one row per measurement)."""
+
+    def __init__(self, data_name: str, binary: bool, prior: str, latent_dim: int,
+                 num_classes: int, seed: int, every: int, n: int = LIVE_N) -> None:
+        self.note = metrics_note(data_name)
+        self.enabled = every > 0 and not self.note
+        self.data_name, self.binary, self.every = data_name, binary, every
+        gen = torch.Generator().manual_seed(seed + 7)
+        self.z = sample_prior(prior, n, latent_dim, gen)
+        self.digits = (torch.arange(n) % num_classes) if num_classes else None
+        self.history: dict[str, list[float]] = {k: [] for k in KEYS}
+        self.last_step = 0
+        self.last_cost = 0.0
+        self.train_mark = 0.0  # training seconds at the last measurement
+
+    @property
+    def latest(self) -> dict[str, float]:
+        if not self.history["step"]:
+            return {}
+        return {k: v[-1] for k, v in self.history.items() if v}
+
+    def due(self, step: int, elapsed: float) -> bool:
+        if not self.enabled or step - self.last_step < self.every or step == 0:
+            return False
+        spent = elapsed - self.train_mark
+        return spent >= self.last_cost * (1 - BUDGET) / BUDGET
+
+    def measure(self, step: int, elapsed: float,
+                generate: Callable[[torch.Tensor, torch.Tensor | None], np.ndarray],
+                device: torch.device) -> dict[str, float]:
+        """Generate the fixed codes, score them, append a row; returns the row."""
+        from ganvis.engine.metrics import evaluate, reference
+
+        try:
+            ref = reference(self.data_name, device)  # built once per process, not timed
+            t0 = time.perf_counter()
+            images = generate(self.z, self.digits)
+            if self.binary:
+                images = binarise(images)
+            digits = None if self.digits is None else self.digits.numpy()
+            m = evaluate(images, digits, ref=ref, device=device)
+        except (ConfigError, GanvisError) as e:  # e.g. the classifier file is damaged
+            self.enabled, self.note = False, f"quality metrics are off: {e}"
+            return {}
+        cost = time.perf_counter() - t0
+        row = {"step": float(step), "seconds": cost,
+               **{k: float(m[k]) for k in KEYS if k in m}}
+        for k in KEYS:
+            self.history[k].append(row.get(k, float("nan")))
+        self.last_step, self.last_cost, self.train_mark = step, cost, elapsed
+        return row
+
+    def restore(self, history: dict[str, list[float]]) -> None:
+        """Continue the series of a reopened run."""
+        n = len(history.get("step", []))
+        self.history = {k: list(history.get(k) or [float("nan")] * n) for k in KEYS}
+        if n:
+            self.last_step = int(self.history["step"][-1])
+
+
+def score_sampler(sampler, n: int = 2000, seed: int = 0) -> dict[str, float]:
+    """Every metric of n images from a frozen generator (digits cycling 0..9 for a model that
+    takes one), with the real-data floor beside it. FCD shrinks as n grows, and the floor is
+    measured on 500 held-out digits, so `fcd_ratio` compares like with like: the FCD of the
+    first 500 images over the floor."""
+    from ganvis.engine.errors import GanvisError
+    from ganvis.engine.metrics import evaluate, real_floor, reference
+
+    data = sampler.config.data
+    note = metrics_note(data)
+    if note:
+        raise GanvisError(note)
+    t0 = time.perf_counter()
+    z = sampler.z(n, seed)
+    digits = sampler.default_digits(n) if sampler.conditional else None
+    images = np.concatenate([sampler(z[i:i + 500], None if digits is None else digits[i:i + 500])
+                             for i in range(0, n, 500)])
+    if data.endswith("-binary"):
+        images = binarise(images)
+    ref = reference(data)
+    result = evaluate(images, digits, ref=ref)
+    result["seconds"] = time.perf_counter() - t0
+    floor = real_floor(data)["fcd_floor"]
+    first = evaluate(images[:500], None, ref=ref)["fcd"] if n > 500 else result["fcd"]
+    result.update(fcd_500=first, fcd_floor=floor, fcd_ratio=first / floor,
+                  step=sampler.step, model=sampler.config.model)
+    return result

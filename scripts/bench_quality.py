@@ -1,0 +1,157 @@
+"""Quality benchmark: every model family trained with fixed budgets and seeds, scored by the
+evaluation classifier, in one table.
+
+    python scripts/bench_quality.py            # the full table (about 20 minutes on 2 CPU cores)
+    python scripts/bench_quality.py --quick    # a smoke run with tiny budgets
+    python scripts/bench_quality.py --only dcgan-nonsat --seeds 0 1 2
+
+FCD is measured on 2,000 samples; "FCD/floor" compares the first 500 of them with the
+real-vs-real floor (500 held-out digits vs the training split), like with like. "FCD@500" is
+the FCD after 500 steps: how fast a run gets going (the minimax vs non-saturating question).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+from ganvis.engine import Run, RunConfig
+from ganvis.engine.latent_metrics import prior_match, style_consistency
+from ganvis.engine.live import score_sampler
+from ganvis.engine.metrics import real_floor
+
+# name: (config fields, steps, seeds)
+ROWS = {
+    "gan": (dict(model="gan"), 3000, (0, 1)),
+    "dcgan-nonsat": (dict(model="dcgan", loss="nonsat"), 3000, (0, 1)),
+    "dcgan-minimax": (dict(model="dcgan", loss="minimax"), 3000, (0, 1)),
+    "ae": (dict(model="ae"), 3000, (0,)),
+    "aae": (dict(model="aae"), 3000, (0,)),
+    "aae-mog10": (dict(model="aae", latent_dim=2, prior="mog10"), 3000, (0,)),
+    "saae": (dict(model="saae"), 5000, (0,)),
+    "gan-binary": (dict(model="gan", data="mnist5k-binary"), 3000, (0,)),
+    "aae-binary": (dict(model="aae", data="mnist5k-binary"), 3000, (0,)),
+}
+EARLY = 500  # the step whose FCD shows early training speed
+N_EVAL = 2000
+
+
+def train_one(fields: dict, steps: int, seed: int, device: str) -> dict:
+    run = Run(RunConfig(**fields, seed=seed, device=device, metrics_every=0))
+    early = float("nan")
+    done = 0
+    t0 = time.perf_counter()
+    for stop in sorted({min(EARLY, steps), steps}):
+        run.train_steps(stop - done)
+        done = stop
+        if done == EARLY:
+            early = run.measure()["fcd"]  # not counted in the training time below
+    wall = time.perf_counter() - t0
+    m = score_sampler(run.sampler(), N_EVAL, seed=1000 + seed)
+    m.update(seconds=run.elapsed, wall=wall, fcd_early=early, device=str(run.device))
+    if run.config.model in ("aae", "saae"):
+        m.update(latent_report(run))
+    return m
+
+
+def latent_report(run) -> dict:
+    """AAE: codes vs the prior. saae: is the style kept when the digit changes?"""
+    codes = run.snapshot().extra["codes"]
+    out = prior_match(codes, run.config.prior, seed=run.config.seed)
+    if run.config.model == "saae":
+        images = run.dataset.images[:100]
+        out.update(style_consistency(run.encode, run.sampler(), images))
+    return out
+
+
+def fmt(values: list[float], digits: int = 1) -> str:
+    vals = [v for v in values if v == v]
+    if not vals:
+        return "-"
+    if len(vals) == 1:
+        return f"{vals[0]:.{digits}f}"
+    return f"{statistics.mean(vals):.{digits}f} ± {statistics.stdev(vals):.{digits}f}"
+
+
+def table(results: dict[str, list[dict]], steps: dict[str, int]) -> str:
+    head = ("| run | data | steps | train s | device | FCD (2k) | FCD/floor | FCD@500 | "
+            "coverage | class KL | score | control acc | memorisation |")
+    lines = [head, "|" + "---|" * 13]
+    for name, ms in results.items():
+        def get(k: str, ms=ms) -> list[float]:
+            return [float("nan") if m.get(k) is None else float(m[k]) for m in ms]
+
+        cov = sorted({int(m["coverage"]) for m in ms})
+        lines.append(
+            f"| {name} | {ROWS_DATA.get(name, 'mnist5k')} | {steps[name]} | "
+            f"{fmt(get('seconds'), 0)} | {ms[0]['device']} | {fmt(get('fcd'))} | "
+            f"{fmt(get('fcd_ratio'), 2)} | {fmt(get('fcd_early'))} | "
+            f"{'/'.join(map(str, cov))} | {fmt(get('class_kl'), 3)} | {fmt(get('score'), 2)} | "
+            f"{fmt(get('control_accuracy'), 3)} | {fmt(get('memorisation_ratio'), 2)} |")
+    return "\n".join(lines)
+
+
+ROWS_DATA = {name: fields.get("data", "mnist5k") for name, (fields, _, _) in ROWS.items()}
+
+
+def latent_table(results: dict[str, list[dict]]) -> str:
+    lines = ["| run | mean abs per dim | var per dim (min..max) | MMD to prior | MMD floor | "
+             "style drift / spread |", "|---|---|---|---|---|---|"]
+    for name, ms in results.items():
+        m = ms[0]
+        if "mmd" not in m:
+            continue
+        style = (f"{m['style_drift']:.3f} / {m['style_spread']:.3f} = "
+                 f"{m['style_consistency']:.2f}" if "style_drift" in m else "-")
+        lines.append(f"| {name} | {m['code_mean_abs']:.3f} | {m['code_var_mean']:.2f} "
+                     f"({m['code_var_min']:.2f}..{m['code_var_max']:.2f}) | {m['mmd']:.4f} | "
+                     f"{m['mmd_floor']:.4f} | {style} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--only", nargs="+", choices=list(ROWS), help="these rows only")
+    p.add_argument("--seeds", nargs="+", type=int, help="override every row's seeds")
+    p.add_argument("--steps", type=int, help="override every row's step budget")
+    p.add_argument("--quick", action="store_true", help="smoke run: 60 steps, one seed")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--json", help="also write the raw results to this file")
+    args = p.parse_args(argv)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    floor = real_floor("mnist5k")
+    print(f"evaluation classifier held-out accuracy {floor['accuracy']:.3f}; FCD floor "
+          f"(500 held-out vs training) {floor['fcd_floor']:.2f}, binarised "
+          f"{real_floor('mnist5k-binary')['fcd_floor']:.2f}; noise {floor['fcd_noise']:.0f}, "
+          f"blank {floor['fcd_blank']:.0f}", flush=True)
+    results: dict[str, list[dict]] = {}
+    steps_used: dict[str, int] = {}
+    for name in args.only or list(ROWS):
+        fields, steps, seeds = ROWS[name]
+        steps = 60 if args.quick else (args.steps or steps)
+        seeds = (0,) if args.quick else tuple(args.seeds or seeds)
+        steps_used[name] = steps
+        for seed in seeds:
+            m = train_one(fields, steps, seed, args.device)
+            results.setdefault(name, []).append(m)
+            print(f"  {name} seed {seed}: FCD {m['fcd']:.1f}, coverage {m['coverage']}, "
+                  f"score {m['score']:.2f}, {m['seconds']:.0f} s", flush=True)
+    print()
+    print(table(results, steps_used))
+    print()
+    print(latent_table(results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"floor": floor, "results": results}, f, indent=1, default=float)
+    return 0
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Quality metrics during training: measured on schedule, within budget, kept in the file."""
+
+import json
+
+import numpy as np
+import pytest
+
+from ganvis.cli import main
+from ganvis.engine import Run, RunConfig
+from ganvis.engine.data import Dataset, load_dataset
+from ganvis.engine.live import BUDGET, LiveMetrics
+from ganvis.engine.store import RunFile, load_run, save_run
+
+
+def small(model="gan", **kw):
+    base = dict(model=model, width=64, depth=1, batch_size=32, device="cpu", metrics_every=20)
+    return RunConfig(**{**base, **kw})
+
+
+def test_metrics_arrive_in_snapshots_and_history_within_budget():
+    run = Run(small())
+    run.train(120)
+    h = run.live.history
+    assert h["step"] and h["step"][0] == 20 and np.all(np.diff(h["step"]) >= 20)
+    snap = run.snapshot()
+    assert snap.metrics["step"] == h["step"][-1] and 0 <= snap.metrics["coverage"] <= 10
+    assert np.isfinite(snap.metrics["fcd"]) and snap.metrics_note == ""
+    # Each measurement waits for 1/BUDGET - 1 times its own cost of training time.
+    costs, steps = np.array(h["seconds"]), np.array(h["step"])
+    assert len(steps) < 120 / 20 + 1
+    measured = costs.sum()
+    assert measured <= BUDGET / (1 - BUDGET) * run.elapsed + costs[0] + 1e-9
+
+
+def test_schedule_holds_measuring_to_its_share_of_time():
+    live = LiveMetrics("mnist5k", False, "normal", 8, 0, 0, every=10)
+    live.last_step, live.last_cost, live.train_mark = 10, 1.0, 5.0
+    assert not live.due(25, 5.0 + 18.0)  # 18 s trained since: less than 19 x 1 s
+    assert live.due(25, 5.0 + 19.5)
+    assert not live.due(15, 100.0)  # too few steps, however much time
+    assert not LiveMetrics("mnist5k", False, "normal", 8, 0, 0, every=0).due(100, 1e9)
+
+
+def test_metrics_fall_as_a_gan_learns():
+    run = Run(RunConfig(model="dcgan", batch_size=32, device="cpu", metrics_every=0))
+    first = run.measure()
+    run.train(250)
+    later = run.measure()
+    assert later["fcd"] < 0.5 * first["fcd"]
+    assert later["coverage"] >= first["coverage"]
+
+
+def test_saae_runs_report_control_accuracy():
+    run = Run(small("saae", latent_dim=2, width=128))
+    run.train_steps(150)
+    m = run.measure()
+    assert 0.0 <= m["control_accuracy"] <= 1.0
+    assert m["control_accuracy"] > 0.3  # ten-way chance is 0.1
+    assert "control_accuracy" not in Run(small()).measure() or np.isnan(
+        Run(small()).measure()["control_accuracy"])
+
+
+def test_user_data_gets_a_note_not_metrics():
+    ds = load_dataset("mnist5k")
+    mine = Dataset("my-digits", ds.images[:256], ds.labels[:256])
+    run = Run(small(), mine)
+    run.train(60)
+    snap = run.snapshot()
+    assert snap.metrics == {} and "built-in digits" in snap.metrics_note
+
+
+def test_metrics_history_round_trips_and_continues(tmp_path):
+    run = Run(small())
+    run.train(60)
+    run.measure()
+    path = save_run(run, tmp_path / "r.h5")
+    with RunFile(path) as rf:
+        stored = rf.history("metrics")
+    assert stored["step"] == run.live.history["step"]
+    assert np.allclose(stored["fcd"], run.live.history["fcd"])
+    again = load_run(path)
+    assert again.live.history["step"] == run.live.history["step"]
+    again.train(30)
+    assert len(again.live.history["step"]) >= len(stored["step"])
+
+
+def test_eval_cli_json(tmp_path, capsys):
+    run = Run(small("saae", latent_dim=2, width=64))
+    run.train_steps(20)
+    save_run(run, tmp_path / "s.h5")
+    capsys.readouterr()
+    assert main(["eval", str(tmp_path / "s.h5"), "--n", "300", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert isinstance(out["coverage"], int) and 0 <= out["coverage"] <= 10
+    for k in ("fcd", "class_kl", "score", "control_accuracy", "fcd_floor"):
+        assert isinstance(out[k], float)
+    assert main(["eval", "--real", "--json"]) == 0
+    real = json.loads(capsys.readouterr().out)
+    assert real["accuracy"] >= 0.97 and real["fcd_floor"] < out["fcd"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["eval"], "model file, or --real"),
+    (["eval", "missing.h5"], "missing.h5"),
+])
+def test_eval_cli_errors(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 1
+    assert message in capsys.readouterr().err
