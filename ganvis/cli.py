@@ -78,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, default=Path("run.h5"), help="run file (default run.h5)")
     t.add_argument("--grid", type=Path, help="also write the final sample grid as PNG")
     t.add_argument("--resume", type=Path, help="continue training this run file")
+    t.add_argument("--metrics-every", type=_nonneg_int, default=100, metavar="STEPS",
+                   help="measure FCD, coverage and score at most every STEPS steps, within 5%% "
+                   "of the training time (built-in digits only; 0: never; default 100)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=_cmd_train)
 
@@ -152,7 +155,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             depth=args.depth, loss=args.loss, prior=args.prior, k_disc=args.k_disc,
             lr_g=args.lr_g, lr_d=args.lr_d, betas_g=(args.beta1, 0.999),
             betas_d=(args.beta1, 0.999), batch_size=args.batch_size, seed=args.seed,
-            device=args.device, likelihood=args.likelihood,
+            device=args.device, likelihood=args.likelihood, metrics_every=args.metrics_every,
         )
         run = Run(config)
     c = run.config

@@ -40,7 +40,8 @@ def add_parser(sub: argparse._SubParsersAction, positive_int, nonneg_int) -> Non
     e.add_argument("--seed", type=nonneg_int, default=0, help="seed of the codes (0)")
     e.add_argument("--real", action="store_true", help="score real held-out digits instead: "
                    "the floor, the ceiling and the classifier's accuracy")
-    e.add_argument("--data", default="mnist5k", help="with --real: mnist5k or mnist5k-binary")
+    e.add_argument("--data", default=None, help="with --real: mnist5k (default) or "
+                   "mnist5k-binary")
     e.add_argument("--json", action="store_true", help="print one JSON object")
     e.set_defaults(func=run)
 
@@ -50,11 +51,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.real == (args.model is not None):
         raise GanvisError("give a model file, or --real for the real-data floor (not both)")
-    result = _real(args.data) if args.real else evaluate_file(args.model, args.n, args.seed)
+    if args.data is not None and not args.real:
+        raise GanvisError("--data goes with --real; a model is scored on its own data set")
+    data = args.data or "mnist5k"
+    result = _real(data) if args.real else evaluate_file(args.model, args.n, args.seed)
     if args.json:
         print(json.dumps(result, sort_keys=True))
     else:
-        title = f"real {args.data} digits" if args.real else str(args.model)
+        title = f"real {data} digits" if args.real else str(args.model)
         print(f"ganvis eval: {title}")
         for k, v in result.items():
             label = LABELS.get(k, k)

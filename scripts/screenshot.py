@@ -18,7 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--train-steps", type=int, default=300)
     ap.add_argument("--out", type=Path, default=Path("shot.png"))
-    ap.add_argument("--model", default="dcgan", choices=("dcgan", "gan"))
+    ap.add_argument("--model", default="dcgan", choices=("dcgan", "gan", "ae", "aae", "saae"))
+    ap.add_argument("--prior", default=None, help="e.g. mog10 (with --model aae)")
+    ap.add_argument("--latent-dim", type=int, default=None)
     ap.add_argument("--size", default="1440x900", help="window size WxH")
     ap.add_argument("--timeout", type=float, default=600, help="give up after this many seconds")
     args = ap.parse_args(argv)
@@ -50,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     if win.config.model != args.model:
         win.setup.model.setCurrentIndex(win.setup.model.findData(args.model))
         spin_until(lambda: win.config.model == args.model and win.latest.step == 0)
+    if args.prior:
+        win.setup.prior.setCurrentIndex(win.setup.prior.findData(args.prior))
+        spin_until(lambda: win.config.prior == args.prior)
+    if args.latent_dim:
+        win.setup.latent.setValue(args.latent_dim)
+        spin_until(lambda: win.config.latent_dim == args.latent_dim)
     if args.train_steps > 0:
         win.toggle_training()
         spin_until(lambda: win.latest.step >= args.train_steps)

@@ -8,6 +8,7 @@ from pngutil import read_png
 from ganvis.cli import main
 from ganvis.engine import ConfigError, Run, RunConfig
 from ganvis.engine.data import load_dataset
+from ganvis.engine.errors import ModelFileError
 from ganvis.engine.latent_metrics import prior_match, style_consistency
 from ganvis.engine.store import load_run, load_sampler, load_style, save_run
 
@@ -140,3 +141,26 @@ def test_digit_options_refused_for_unconditional_models(tmp_path, capsys):
     assert main(["sample", str(tmp_path / "a.h5"), "--digit", "3", "--out",
                  str(tmp_path / "x.png")]) == 1
     assert "saae" in capsys.readouterr().err
+
+
+def test_decoder_weights_from_the_earlier_layout_still_load(tmp_path):
+    import h5py
+
+    run = Run(small("aae"))
+    run.train_steps(3)
+    path = save_run(run, tmp_path / "a.h5")
+    with h5py.File(path, "r+") as f:  # rename layers.i -> net.2i, as the earlier decoder was
+        g = f["weights/decoder"]
+        for name in list(g.keys()):
+            _, i, rest = name.split(".", 2)
+            g.move(name, f"net.{2 * int(i)}.{rest}")
+    z = run.sampler().z(5, 0)
+    assert np.array_equal(load_sampler(path)(z), run.sampler()(z))
+    s = Run(small("saae"))
+    spath = save_run(s, tmp_path / "s.h5")
+    with h5py.File(spath, "r+") as f:
+        g = f["weights/decoder"]
+        for name in list(g.keys()):
+            g.move(name, "net." + name.split(".", 1)[1])
+    with pytest.raises(ModelFileError, match="earlier ganvis"):
+        load_sampler(spath)

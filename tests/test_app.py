@@ -201,3 +201,40 @@ def test_a_model_whose_data_is_gone_opens_to_explore(qtbot, window, tmp_path):
     assert w.latest.step == 3
     w.setup.data.setCurrentIndex(w.setup.data.findData("mnist5k"))  # applies at once
     qtbot.waitUntil(lambda: w.act_train.isEnabled() and w.latest.step == 0, timeout=WAIT)
+
+
+def test_quality_metrics_reach_the_curves_and_the_run_file(qtbot, window, tmp_path):
+    w = window
+    w.setup.metrics.setValue(10)
+    qtbot.waitUntil(lambda: w.config.metrics_every == 10, timeout=WAIT)
+    assert w.curves.quality_hint.isVisible()
+    _train_until(qtbot, w, 12)
+    qtbot.waitUntil(lambda: len(w.history.metrics.get("step", [])) >= 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: len(w.curves.fcd_curve.getData()[0] or []) >= 1, timeout=WAIT)
+    assert not w.curves.quality_hint.isVisible()
+    _, fcd = w.curves.fcd_curve.getData()
+    _, cov = w.curves.coverage_curve.getData()
+    assert np.isfinite(fcd).all() and (fcd > 0).all() and ((cov >= 0) & (cov <= 10)).all()
+    _pause(qtbot, w)
+    path = tmp_path / "m.h5"
+    with qtbot.waitSignal(w.session.worker.saved, timeout=WAIT):
+        w.export_model(str(path))
+    n = len(w.history.metrics["step"])
+    w.act_reset.trigger()
+    qtbot.waitUntil(lambda: w.latest.step == 0, timeout=WAIT)
+    assert not w.history.metrics.get("step")
+    w.open_model(str(path))
+    qtbot.waitUntil(lambda: len(w.history.metrics.get("step", [])) >= n, timeout=WAIT)
+
+
+def test_user_data_explains_why_there_are_no_metrics(qtbot, window, tmp_path):
+    from ganvis.engine.data import load_dataset
+
+    data = tmp_path / "digits.npz"
+    ds = load_dataset("mnist5k")
+    np.savez(data, images=((ds.images[::20] + 1) * 127.5).astype(np.uint8))
+    w = window
+    w.use_data_file(str(data))
+    qtbot.waitUntil(lambda: "built-in digits" in w.history.metrics_note, timeout=WAIT)
+    qtbot.waitUntil(lambda: "built-in digits" in w.curves.quality_hint.text(),
+                    timeout=WAIT)

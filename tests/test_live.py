@@ -107,3 +107,30 @@ def test_eval_cli_errors(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(argv) == 1
     assert message in capsys.readouterr().err
+
+
+def test_a_damaged_metrics_group_is_refused_clearly(tmp_path):
+    import h5py
+
+    from ganvis.engine.errors import ModelFileError
+
+    run = Run(small())
+    run.train(25)
+    path = save_run(run, tmp_path / "r.h5")
+    with h5py.File(path, "r+") as f:
+        del f["metrics/coverage"]
+    with pytest.raises(ModelFileError, match="metrics"):
+        load_run(path)
+
+
+def test_a_failing_measurement_turns_metrics_off_and_training_goes_on(monkeypatch):
+    import ganvis.engine.metrics as metrics
+
+    def broken(*a, **k):
+        raise RuntimeError("device has no float64")
+
+    monkeypatch.setattr(metrics, "evaluate", broken)
+    run = Run(small())
+    run.train(50)
+    assert run.step == 50 and not run.live.enabled
+    assert "RuntimeError" in run.snapshot().metrics_note

@@ -37,10 +37,17 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             os.close(dfd)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # the only portable way to read it; done once, at import
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()
+
+
+def _umask() -> int:
+    return _UMASK
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

@@ -143,7 +143,8 @@ def _read(path: Path) -> EvalNet:
         if _text(a.get("architecture")) != ARCHITECTURE:
             raise ModelFileError(f"{path}: architecture {_text(a.get('architecture'))!r}, "
                                  f"expected {ARCHITECTURE!r}")
-        net = EvalNet()
+        with torch.random.fork_rng(devices=[]):  # its throwaway init must not move the
+            net = EvalNet()                       # caller's random stream
         expected = net.state_dict()
         missing = sorted(set(expected) - set(f.keys()))
         extra = sorted(set(f.keys()) - set(expected))

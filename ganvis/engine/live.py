@@ -72,8 +72,12 @@ class LiveMetrics:
         """Generate the fixed codes, score them, append a row; returns the row."""
         from ganvis.engine.metrics import evaluate, reference
 
+        if not self.enabled and self.note:
+            return {}
         try:
             ref = reference(self.data_name, device)  # built once per process, not timed
+            if device.type == "cuda":  # bill queued training work to training, not to this
+                torch.cuda.synchronize(device)
             t0 = time.perf_counter()
             images = generate(self.z, self.digits)
             if self.binary:
@@ -82,6 +86,10 @@ class LiveMetrics:
             m = evaluate(images, digits, ref=ref, device=device)
         except (ConfigError, GanvisError) as e:  # e.g. the classifier file is damaged
             self.enabled, self.note = False, f"quality metrics are off: {e}"
+            return {}
+        except Exception as e:  # noqa: BLE001 - measuring must never stop a training run
+            self.enabled = False
+            self.note = f"quality metrics are off after an error: {type(e).__name__}: {e}"
             return {}
         cost = time.perf_counter() - t0
         row = {"step": float(step), "seconds": cost,
@@ -122,7 +130,9 @@ def score_sampler(sampler, n: int = 2000, seed: int = 0) -> dict[str, float]:
     result = evaluate(images, digits, ref=ref)
     result["seconds"] = time.perf_counter() - t0
     floor = real_floor(data)["fcd_floor"]
+    # below 500 images the ratio uses all of them (and is biased upward a little)
     first = evaluate(images[:500], None, ref=ref)["fcd"] if n > 500 else result["fcd"]
-    result.update(fcd_500=first, fcd_floor=floor, fcd_ratio=first / floor,
+    result.update(fcd_500=first if n >= 500 else None, fcd_floor=floor,
+                  fcd_ratio=first / floor,
                   step=sampler.step, model=sampler.config.model)
     return result

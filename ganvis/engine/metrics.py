@@ -176,8 +176,10 @@ def _classify(net: EvalNet, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     feats, probs = [], []
     for i in range(0, len(x), CHUNK):
         f = net.features(x[i:i + CHUNK])
-        feats.append(f.double().cpu().numpy())
-        probs.append(torch.softmax(net.logits_from_features(f).double(), 1).cpu().numpy())
+        logits = net.logits_from_features(f)
+        # float64 on the host: some devices (Apple MPS) have no float64
+        feats.append(f.float().cpu().double().numpy())
+        probs.append(torch.softmax(logits.float().cpu().double(), 1).numpy())
     return np.concatenate(feats), np.concatenate(probs)
 
 

@@ -179,12 +179,20 @@ class RunFile:
         if not isinstance(group, h5py.Group):
             raise self._fail(f"weights/{net} is missing")
         expected = module.state_dict()
-        if set(group.keys()) != set(expected):
-            missing = sorted(set(expected) - set(group.keys()))
-            extra = sorted(set(group.keys()) - set(expected))
+        names = {k: k for k in group.keys()}  # name in the module -> name in the file
+        if net == "decoder" and names and all(k.startswith("net.") for k in names):
+            if self.num_classes:
+                raise self._fail("this saae was made by an earlier ganvis whose decoder was "
+                                 "built differently; train it again")
+            # Earlier decoders were one Sequential (Linear, ReLU, Linear, ...): net.2i -> layers.i
+            names = {f"layers.{int(k.split('.')[1]) // 2}.{k.split('.', 2)[2]}": k
+                     for k in names}
+        if set(names) != set(expected):
+            missing = sorted(set(expected) - set(names))
+            extra = sorted(set(names) - set(expected))
             raise self._fail(f"weights/{net} do not match a {self.config.model} "
                              f"(missing: {missing[:3]}, unexpected: {extra[:3]})")
-        state = {name: self._tensor(group[name], f"weights/{net}/{name}", ref)
+        state = {name: self._tensor(group[names[name]], f"weights/{net}/{names[name]}", ref)
                  for name, ref in expected.items()}
         module.load_state_dict(state)
 
@@ -246,6 +254,11 @@ class RunFile:
             lengths.add(len(out[k]))
         if len(lengths) > 1:
             raise self._fail(f"{name} series have different lengths")
+        if name == "metrics" and out["step"]:
+            if not out["fcd"] or not out["coverage"]:
+                raise self._fail("metrics: a measurement needs at least step, fcd and coverage")
+            if not all(math.isfinite(v) for v in out["step"] + out["coverage"]):
+                raise self._fail("metrics: step and coverage must be finite numbers")
         return out
 
     def grid(self) -> np.ndarray | None:

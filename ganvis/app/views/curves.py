@@ -25,7 +25,7 @@ from ganvis.app.theme import (
 LOG4 = math.log(4.0)
 FCD_COLOR = (220, 220, 120)
 COVERAGE_COLOR = (120, 200, 160)
-HINT = "quality metrics (FCD, coverage) appear here\nwhen the run measures them"
+HINT = "Quality metrics (FCD, digits covered) appear below as the run measures them."
 
 
 class CurvesView(QWidget):
@@ -64,16 +64,20 @@ class CurvesView(QWidget):
         self.fcd_curve = self.quality.plot(pen=pen(FCD_COLOR), symbol="o", symbolSize=5,
                                            symbolBrush=FCD_COLOR, name="FCD")
         self.coverage_curve = self._right_axis(self.quality, "digits covered (of 10)")
-        self.quality_hint = pg.TextItem(HINT, color=(150, 150, 150), anchor=(0.5, 0.5))
-        self.quality.addItem(self.quality_hint, ignoreBounds=True)
-        self.quality_hint.setPos(0.5, 0.5)
+        # Why there is no quality curve yet (or never will be): a label, not a plot item, so
+        # it stays whole and readable whatever range the plot shows.
+        self.quality_hint = QLabel(HINT)
+        self.quality_hint.setWordWrap(True)
+        self.quality_hint.setStyleSheet("color: #999999; padding: 2px 6px;")
         self.means.setXLink(self.loss)
         self.quality.setXLink(self.loss)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
-        for p in (self.loss, self.means, self.quality):
+        for p in (self.loss, self.means):
             layout.addWidget(p, 1)
+        layout.addWidget(self.quality_hint)
+        layout.addWidget(self.quality, 1)
 
     def _plot(self, ylabel: str) -> pg.PlotWidget:
         p = plot_widget("step", ylabel)
