@@ -72,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
                    "or of the autoencoders' reconstruction phase (default: per model)")
     t.add_argument("--lr-d", type=float, default=None, help="learning rate of the "
                    "discriminator, or of the AAE's regularisation phase (default: per model)")
-    t.add_argument("--beta1", type=float, default=0.5, help="Adam beta1 for both networks")
+    t.add_argument("--beta1", type=float, default=None, help="Adam beta1 for both networks "
+                   "(beta2 0.999; default: per model, 0 for dcgan, 0.5 for the others)")
     t.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     t.add_argument("--seed", type=_nonneg_int, default=0)
     t.add_argument("--out", type=Path, default=Path("run.h5"), help="run file (default run.h5)")
@@ -153,8 +154,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         config = RunConfig(
             model=args.model, data=args.data, latent_dim=args.latent_dim, width=args.width,
             depth=args.depth, loss=args.loss, prior=args.prior, k_disc=args.k_disc,
-            lr_g=args.lr_g, lr_d=args.lr_d, betas_g=(args.beta1, 0.999),
-            betas_d=(args.beta1, 0.999), batch_size=args.batch_size, seed=args.seed,
+            lr_g=args.lr_g, lr_d=args.lr_d,
+            betas_g=None if args.beta1 is None else (args.beta1, 0.999),
+            betas_d=None if args.beta1 is None else (args.beta1, 0.999),
+            batch_size=args.batch_size, seed=args.seed,
             device=args.device, likelihood=args.likelihood, metrics_every=args.metrics_every,
         )
         run = Run(config)

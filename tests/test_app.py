@@ -207,11 +207,11 @@ def test_quality_metrics_reach_the_curves_and_the_run_file(qtbot, window, tmp_pa
     w = window
     w.setup.metrics.setValue(10)
     qtbot.waitUntil(lambda: w.config.metrics_every == 10, timeout=WAIT)
-    assert w.curves.quality_hint.isVisible()
+    assert "appear" in w.curves.quality_hint.text() and not w.curves.showing_metrics
     _train_until(qtbot, w, 12)
     qtbot.waitUntil(lambda: len(w.history.metrics.get("step", [])) >= 1, timeout=WAIT)
     qtbot.waitUntil(lambda: len(w.curves.fcd_curve.getData()[0] or []) >= 1, timeout=WAIT)
-    assert not w.curves.quality_hint.isVisible()
+    assert w.curves.showing_metrics and "FCD" in w.curves.quality_hint.text()
     _, fcd = w.curves.fcd_curve.getData()
     _, cov = w.curves.coverage_curve.getData()
     assert np.isfinite(fcd).all() and (fcd > 0).all() and ((cov >= 0) & (cov <= 10)).all()
@@ -238,3 +238,13 @@ def test_user_data_explains_why_there_are_no_metrics(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: "built-in digits" in w.history.metrics_note, timeout=WAIT)
     qtbot.waitUntil(lambda: "built-in digits" in w.curves.quality_hint.text(),
                     timeout=WAIT)
+
+
+def test_choosing_a_family_starts_it_with_that_familys_defaults(qtbot, window):
+    w = window
+    w.setup.model.setCurrentIndex(w.setup.model.findData("aae"))
+    qtbot.waitUntil(lambda: w.latest.model == "aae", timeout=WAIT)
+    qtbot.wait(200)  # any late reset would land now
+    c = w.session.worker.run.config
+    assert (c.model, c.width, c.latent_dim, c.lr_d) == ("aae", 512, 8, 1e-3)
+    assert w.setup.width.value() == 512 and w.setup.latent.value() == 8

@@ -289,6 +289,9 @@ class MainWindow(QMainWindow):
     def _fit_docks(self) -> None:
         self.resizeDocks([self.docks["setup"], self.docks["hists"]], [300, 520],
                          Qt.Orientation.Horizontal)
+        # The game panel's explanation runs to six lines; the setup form needs about 480 px.
+        self.resizeDocks([self.docks["setup"], self.docks["game"]], [500, 200],
+                         Qt.Orientation.Vertical)
 
     def _show_family_views(self, config) -> None:
         """Autoencoders bring their own views to the front; GANs hide them."""

@@ -64,7 +64,9 @@ class SetupPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         form = QFormLayout()
-        self.model = self._combo(MODELS, TIPS["model"])
+        # The model combo announces a change only after _on_model has put in the family's
+        # defaults: announced earlier, a run would start with the old family's sizes.
+        self.model = self._combo(MODELS, TIPS["model"], announce=False)
         self.data = QComboBox()
         self.data.setToolTip(TIPS["data"])
         for spec, label in BUILTIN_DATA:
@@ -124,12 +126,13 @@ class SetupPanel(QWidget):
 
     # --- widgets ---------------------------------------------------------------------------
 
-    def _combo(self, items, tip: str) -> QComboBox:
+    def _combo(self, items, tip: str, announce: bool = True) -> QComboBox:
         c = QComboBox()
         c.setToolTip(tip)
         for value, label in items:
             c.addItem(label, value)
-        c.currentIndexChanged.connect(self._emit)
+        if announce:
+            c.currentIndexChanged.connect(self._emit)
         return c
 
     def _spin(self, lo: int, hi: int, tip: str) -> QSpinBox:

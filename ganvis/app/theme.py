@@ -74,9 +74,10 @@ def hex_color(rgb: tuple[int, int, int]) -> str:
 
 
 def title_label(text: str) -> QLabel:
-    """A view's bold title line; it may be cut short rather than widen its dock."""
+    """A view's bold title; it wraps onto a second line rather than widen its dock."""
     label = QLabel(text)
     label.setObjectName("viewTitle")
+    label.setWordWrap(True)
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     label.setMinimumWidth(50)
     label.setToolTip(text)

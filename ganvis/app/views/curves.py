@@ -69,6 +69,7 @@ class CurvesView(QWidget):
         self.quality_hint = QLabel(HINT)
         self.quality_hint.setWordWrap(True)
         self.quality_hint.setStyleSheet("color: #999999; padding: 2px 6px;")
+        self.showing_metrics = False
         self.means.setXLink(self.loss)
         self.quality.setXLink(self.loss)
         layout = QVBoxLayout(self)
@@ -126,18 +127,20 @@ class CurvesView(QWidget):
         m = h.metrics
         has = bool(m.get("step")) and "fcd" in m
         self.quality_hint.setText(h.metrics_note or HINT)
-        self.quality_hint.setVisible(not has)
+        self.showing_metrics = has
         steps = np.asarray(m.get("step", []), dtype=np.float64)
         self.fcd_curve.setData(steps, np.asarray(m.get("fcd", []), dtype=np.float64))
         self.coverage_curve.setData(steps, np.asarray(m.get("coverage", []), dtype=np.float64))
         if not has:
             return
-        last = f"FCD {m['fcd'][-1]:.2f}, {int(m['coverage'][-1])}/10 digits covered"
+        # The latest values as words: the curve shows the trend, the label the number.
+        last = (f"Step {int(steps[-1])}: FCD {m['fcd'][-1]:.1f}, "
+                f"{int(m['coverage'][-1])}/10 digits covered, score {m['score'][-1]:.2f}")
         control = m.get("control_accuracy", [math.nan])[-1]
         if math.isfinite(control):
-            last += f", control accuracy {control:.0%}"
-        _title(self.quality, (FCD_COLOR, "FCD"), (COVERAGE_COLOR, "digits covered (right)"),
-               ((200, 200, 200), f"latest at step {int(steps[-1])}: {last}"))
+            last += f", digit control {control:.0%}"
+        self.quality_hint.setText(last)
+        self.quality_hint.setVisible(True)
 
 
 def _title(plot: pg.PlotWidget, *entries: tuple[tuple[int, int, int], str]) -> None:
