@@ -248,3 +248,20 @@ def test_choosing_a_family_starts_it_with_that_familys_defaults(qtbot, window):
     c = w.session.worker.run.config
     assert (c.model, c.width, c.latent_dim, c.lr_d) == ("aae", 512, 8, 1e-3)
     assert w.setup.width.value() == 512 and w.setup.latent.value() == 8
+
+
+def test_game_panel_speaks_of_each_familys_game(qtbot):
+    from ganvis.app.views.game import GameView, verdict
+    from ganvis.engine import Run, RunConfig
+
+    assert verdict(0.3, 0.5, step=0).startswith("Not started")
+    assert "fooling" in verdict(0.3, 0.5, step=5)
+    assert "Near equilibrium" in verdict(0.52, 0.47, step=5)
+    view = GameView()
+    qtbot.addWidget(view)
+    for model, words in (("ae", "no game"), ("aae", "prior samples"), ("gan", "real")):
+        run = Run(RunConfig(model=model, width=16, depth=1, latent_dim=2, batch_size=8,
+                            device="cpu", metrics_every=0))
+        run.train_steps(2)
+        view.set_snapshot(run.snapshot())
+        assert words in view.text.text()

@@ -26,7 +26,9 @@ def game_value(real_probs: np.ndarray, fake_probs: np.ndarray) -> float:
     return float(np.log(r).mean() + np.log1p(-f).mean())
 
 
-def verdict(real_mean: float, fake_mean: float) -> str:
+def verdict(real_mean: float, fake_mean: float, step: int = 1) -> str:
+    if step == 0:
+        return "Not started: D's verdicts are those of random weights. Press Train."
     if abs(real_mean - 0.5) < 0.1 and abs(fake_mean - 0.5) < 0.1:
         return "Near equilibrium: D can hardly tell real from fake."
     if real_mean - fake_mean > 0.3:
@@ -49,16 +51,24 @@ class GameView(QWidget):
         layout.addStretch(1)
 
     def set_snapshot(self, snap) -> None:
+        if snap.model == "ae":
+            self.text.setText("A plain autoencoder plays no game: it only learns to reconstruct "
+                              "(see Reconstructions). The aae adds an adversary on its codes.")
+            return
         if not len(snap.real_probs):
             self.text.setText("No game to show: this model was opened without its data set.")
             return
         rm, fm = float(snap.real_probs.mean()), float(snap.fake_probs.mean())
         v = game_value(snap.real_probs, snap.fake_probs)
         js = max(0.0, (v + LOG4) / 2)
+        # An AAE's game is played in the latent space: prior samples are "real", codes "fake".
+        real, fake = ("prior samples", "codes") if snap.model in ("aae", "saae") else (
+            "real", "fake")
         self.text.setText(
-            f"<b>{verdict(rm, fm)}</b><br>"
-            f"mean D(x): <span style='color:{hex_color(REAL)}'>{rm:.3f} real</span>, "
-            f"<span style='color:{hex_color(FAKE)}'>{fm:.3f} fake</span> (equilibrium: 0.5)<br>"
+            f"<b>{verdict(rm, fm, snap.step)}</b><br>"
+            f"mean D: <span style='color:{hex_color(REAL)}'>{rm:.3f} {real}</span>, "
+            f"<span style='color:{hex_color(FAKE)}'>{fm:.3f} {fake}</span> "
+            f"(equilibrium: 0.5)<br>"
             f"V(D, G) = {v:.3f} (equilibrium: −log 4 = {-LOG4:.3f})<br>"
             f"JS(p<sub>data</sub> ‖ p<sub>g</sub>) ≈ (V + log 4) / 2 = {js:.3f} "
             f"<span style='color:#8b929c'>(if D were optimal; max log 2 = 0.693)</span>")
