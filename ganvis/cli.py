@@ -86,7 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     t.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("sample", help="write a PNG grid of samples from a model file")
-    s.add_argument("model", type=Path, help="a run/model file (.h5)")
+    s.add_argument("model", help="a run/model file (.h5), or a demo model: demo-dcgan, "
+                   "demo-saae or demo-aae2d")
     s.add_argument("--n", type=_positive_int, default=None,
                    help="how many samples (default 64; 10 with --style-from)")
     s.add_argument("--digit", type=_nonneg_int, default=None,
@@ -101,7 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_sample)
 
     i = sub.add_parser("info", help="describe a model file")
-    i.add_argument("model", type=Path)
+    i.add_argument("model", help="a run/model file (.h5), or a demo model: demo-dcgan, "
+                   "demo-saae or demo-aae2d")
     i.set_defaults(func=_cmd_info)
 
     from ganvis.cli_eval import add_parser as add_eval
@@ -234,12 +236,14 @@ class _Progress:
 def _cmd_sample(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from ganvis.engine.demos import resolve_model
     from ganvis.engine.errors import GanvisError
     from ganvis.engine.grids import save_grid
     from ganvis.engine.store import load_sampler, load_style
 
     _check_writable(args.out)
-    sampler = load_sampler(args.model)
+    path = resolve_model(args.model)
+    sampler = load_sampler(path)
     conditional = args.digit is not None or args.style_from is not None
     if conditional and not sampler.conditional:
         raise GanvisError(f"{args.model}: --digit and --style-from need a model that takes a "
@@ -253,7 +257,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     z = sampler.z(n, args.seed)
     what = f"seed {args.seed}"
     if args.style_from is not None:
-        style = load_style(args.model, args.style_from)
+        style = load_style(path, args.style_from)
         z = np.repeat(style[None], n, axis=0)
         what = f"the style of image {args.style_from}"
     images = sampler(z, digits)
@@ -265,9 +269,10 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
+    from ganvis.engine.demos import resolve_model
     from ganvis.engine.store import RunFile
 
-    with RunFile(args.model) as rf:
+    with RunFile(resolve_model(args.model)) as rf:
         hist, metrics = rf.history(), rf.history("metrics")
         print(f"{args.model}: {rf.config.model} trained on {rf.data_name}, "
               f"{rf.shape[0]}x{rf.shape[1]} images, step {rf.counters['step']}, "

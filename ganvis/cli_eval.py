@@ -35,7 +35,8 @@ def add_parser(sub: argparse._SubParsersAction, positive_int, nonneg_int) -> Non
                        description="Generate N images from a model and score them with the "
                        "evaluation classifier: FCD, digit coverage, classifier score, control "
                        "accuracy (models that take a digit) and memorisation.")
-    e.add_argument("model", type=Path, nargs="?", help="a run/model file (.h5)")
+    e.add_argument("model", nargs="?", help="a run/model file (.h5), or a demo model: "
+                   "demo-dcgan, demo-saae or demo-aae2d")
     e.add_argument("--n", type=positive_int, default=2000, help="images to generate (2000)")
     e.add_argument("--seed", type=nonneg_int, default=0, help="seed of the codes (0)")
     e.add_argument("--real", action="store_true", help="score real held-out digits instead: "
@@ -47,6 +48,7 @@ def add_parser(sub: argparse._SubParsersAction, positive_int, nonneg_int) -> Non
 
 
 def run(args: argparse.Namespace) -> int:
+    from ganvis.engine.demos import resolve_model
     from ganvis.engine.errors import GanvisError
 
     if args.real == (args.model is not None):
@@ -54,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     if args.data is not None and not args.real:
         raise GanvisError("--data goes with --real; a model is scored on its own data set")
     data = args.data or "mnist5k"
-    result = _real(data) if args.real else evaluate_file(args.model, args.n, args.seed)
+    result = (_real(data) if args.real
+              else evaluate_file(resolve_model(args.model), args.n, args.seed))
     if args.json:
         print(json.dumps(result, sort_keys=True))
     else:

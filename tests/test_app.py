@@ -265,3 +265,21 @@ def test_game_panel_speaks_of_each_familys_game(qtbot):
         run.train_steps(2)
         view.set_snapshot(run.snapshot())
         assert words in view.text.text()
+
+
+def test_a_demo_model_opens_ready_to_explore(qtbot, window):
+    from ganvis.engine.demos import demo_path
+    from ganvis.engine.store import load_sampler
+
+    w = window
+    w.open_demo("demo-dcgan")
+    demo = load_sampler(demo_path("demo-dcgan"))
+    qtbot.waitUntil(lambda: w.latest.step == demo.step and w.explore.sampler is not None,
+                    timeout=WAIT)
+    qtbot.waitUntil(lambda: w.explore.frame is not None, timeout=WAIT)
+    za, _ = w.explore.codes()
+    w.explore.t.setValue(0)
+    w.explore.render_now()
+    assert np.array_equal(w.explore.frame, demo(za[None])[0])
+    w.open_demo("no-such-demo")
+    assert "demo models" in w.last_error

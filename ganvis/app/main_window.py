@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QByteArray, Qt, QTimer
@@ -25,11 +26,14 @@ from ganvis.app.setup_panel import SetupPanel
 from ganvis.app.theme import apply_theme
 from ganvis.app.views.autoencoder import LatentView, ReconstructionView
 from ganvis.app.views.curves import CurvesView
+from ganvis.app.views.explore import ExploreView
 from ganvis.app.views.game import GameView
 from ganvis.app.views.histograms import HistogramView
 from ganvis.app.views.samples import SampleGridView
 from ganvis.app.worker import TrainingSession
 from ganvis.engine.config import AE_MODELS
+from ganvis.engine.demos import DEMOS, resolve_model
+from ganvis.engine.errors import GanvisError
 
 HELP = """<h3>What am I looking at?</h3>
 <p><b>Samples</b>: the generator G turns random codes z into images. The grid shows G(z)
@@ -95,6 +99,7 @@ class MainWindow(QMainWindow):
         self.game = GameView()
         self.recon = ReconstructionView()
         self.latent = LatentView()
+        self.explore = ExploreView()
         self.curves.log_toggled.connect(lambda _on: self._mark_dirty())
         self.docks = {}
         for name, title, widget, area in (
@@ -104,6 +109,7 @@ class MainWindow(QMainWindow):
             ("curves", "Curves", self.curves, Qt.DockWidgetArea.RightDockWidgetArea),
             ("latent", "Latent space", self.latent, Qt.DockWidgetArea.RightDockWidgetArea),
             ("recon", "Reconstructions", self.recon, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("explore", "Explore", self.explore, Qt.DockWidgetArea.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{name}")
@@ -112,6 +118,7 @@ class MainWindow(QMainWindow):
             self.docks[name] = dock
         self.tabifyDockWidget(self.docks["hists"], self.docks["latent"])
         self.tabifyDockWidget(self.docks["curves"], self.docks["recon"])
+        self.tabifyDockWidget(self.docks["curves"], self.docks["explore"])
         self.resize(1440, 900)
         self._fit_docks()
 
@@ -174,6 +181,10 @@ class MainWindow(QMainWindow):
             v.addAction(dock.toggleViewAction())
         h = m.addMenu("&Help")
         h.addAction(self._action("What am I looking at?", self.show_help, "F1"))
+        demos = h.addMenu("Demo models")
+        for name, about in DEMOS.items():
+            demos.addAction(self._action(f"{name}: {about}", partial(self.open_demo, name),
+                                         tip=f"Open the trained {name} to explore it at once"))
         self._rebuild_recent()
 
     def _build_status(self) -> None:
@@ -210,6 +221,16 @@ class MainWindow(QMainWindow):
             self._opening = path
             self._send("open", path)
 
+    def open_demo(self, name: str) -> None:
+        """Open a shipped, trained model: sliders to drag within seconds, no training."""
+        try:
+            path = resolve_model(name)
+        except GanvisError as e:
+            self._on_failed(str(e))
+            return
+        self.open_model(str(path))
+        self.docks["explore"].raise_()
+
     def open_data(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, "Open data set", "",
@@ -245,6 +266,7 @@ class MainWindow(QMainWindow):
 
     def _on_snapshot(self, snap, sampler) -> None:
         self.latest, self.sampler = snap, sampler
+        self.explore.set_sampler(sampler)
         self.history.add(snap)
         self._mark_dirty()
 
@@ -375,6 +397,10 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         self.curves.log.setChecked(self.settings.value("view/log", False, type=bool))
+        if not self.settings.value("launched", False, type=bool):
+            self.settings.setValue("launched", True)
+            self.statusBar().showMessage("New here? Press Train to watch a GAN learn, or open a "
+                                         "trained model from Help > Demo models.", 30000)
         self.samples.fresh.setChecked(self.settings.value("view/fresh_z", False, type=bool))
         for spec in reversed(recent(self.settings, "data")):
             if _exists(spec):

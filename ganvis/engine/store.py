@@ -48,8 +48,10 @@ MAX_GRID = 4096
 # --- writing ---------------------------------------------------------------------------------
 
 
-def save_run(run: Run, path: str | Path) -> Path:
-    """Write the whole run (weights, optimiser state, history, last grid) atomically."""
+def save_run(run: Run, path: str | Path, *, optimizer: bool = True) -> Path:
+    """Write the whole run (weights, optimiser state, history, last grid) atomically.
+    optimizer=False leaves out Adam's state (`optim/`): a smaller file that still loads and
+    trains on, its optimisers starting afresh."""
     path = Path(path)
     weights = {name: _host_state(net) for name, net in run.nets.items()}
     for net, state in weights.items():
@@ -65,7 +67,7 @@ def save_run(run: Run, path: str | Path) -> Path:
                 g = f.create_group(f"weights/{net}")
                 for name, a in state.items():
                     g.create_dataset(name, data=a)
-            for net, opt in run.opts.items():
+            for net, opt in (run.opts.items() if optimizer else ()):
                 for i, st in opt.state_dict()["state"].items():
                     for name, t in st.items():
                         f.create_dataset(f"optim/{net}/{i}/{name}", data=t.detach().cpu().numpy())

@@ -1,0 +1,282 @@
+"""Exploring a generator: interpolate between two codes, drag single latent dimensions, and
+(for a supervised AAE) set the digit and the style by hand.
+
+Works on a Sampler, the frozen CPU copy of the generator (or AAE decoder) that arrives with
+each snapshot, so it never touches the training networks. Slider moves only mark the view
+dirty; a 16 ms timer redraws at most once per frame, so a burst of drags costs one render.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ganvis.app.theme import title_label
+from ganvis.app.views.samples import ImagePane
+from ganvis.engine.grids import tile
+from ganvis.engine.latent import interpolate, path
+
+T_STEPS = 1000  # the t slider's resolution
+STRIP = 9  # frames in the interpolation strip, ends included
+SLIDERS = 8  # latent dimensions with a slider at once
+SLIDER_RANGE = 3.0  # each dimension slides over [-3, 3]
+STYLE_ROWS = 6
+
+
+class ExploreView(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sampler = None
+        self.title = title_label("Explore: appears when there is a generator to explore.")
+        self.digits = QButtonGroup(self)
+        self.digits.setExclusive(True)
+        digit_row = QHBoxLayout()
+        self.digit_label = QLabel("Digit:")
+        digit_row.addWidget(self.digit_label)
+        for d in range(10):
+            b = QPushButton(str(d))
+            b.setCheckable(True)
+            b.setFixedWidth(30)
+            b.setToolTip(f"Draw the digit {d} (supervised AAE: the code keeps only the style)")
+            self.digits.addButton(b, d)
+            digit_row.addWidget(b)
+        digit_row.addStretch(1)
+        self.digits.button(0).setChecked(True)
+        self.digits.idToggled.connect(self._mark)
+        self.digit_widgets = [self.digit_label, *self.digits.buttons()]
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._interpolation_tab(), "Interpolate")
+        self.tabs.addTab(self._dimensions_tab(), "Dimensions")
+        self.style_tab = self._style_tab()
+        self.tabs.currentChanged.connect(self._mark)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addLayout(digit_row)
+        layout.addWidget(self.tabs, 1)
+        self._dirty = False
+        self.frame: np.ndarray | None = None  # the last image drawn large, floats in [-1, 1]
+        self.timer = QTimer(self)
+        self.timer.setInterval(16)
+        self.timer.timeout.connect(self._on_timer)
+        self.timer.start()
+        self._show_digits(False)
+
+    # --- construction ----------------------------------------------------------------------
+
+    def _spin(self, lo: int, hi: int, value: int, tip: str) -> QSpinBox:
+        s = QSpinBox()
+        s.setRange(lo, hi)
+        s.setValue(value)
+        s.setToolTip(tip)
+        s.valueChanged.connect(self._mark)
+        return s
+
+    def _interpolation_tab(self) -> QWidget:
+        w = QWidget()
+        self.seed_a = self._spin(0, 2**31 - 1, 1, "Sample A: the seed of its code z_A")
+        self.seed_b = self._spin(0, 2**31 - 1, 2, "Sample B: the seed of its code z_B")
+        self.mode = QComboBox()
+        self.mode.addItem("linear", "linear")
+        self.mode.addItem("spherical (slerp)", "spherical")
+        self.mode.setToolTip("Linear: the straight line from z_A to z_B. Spherical: the great "
+                             "circle, which keeps a Gaussian code's length typical on the way.")
+        self.mode.currentIndexChanged.connect(self._mark)
+        self.t = QSlider(Qt.Orientation.Horizontal)
+        self.t.setRange(0, T_STEPS)
+        self.t.setToolTip("t: 0 shows sample A, 1 shows sample B; drag to walk between them")
+        self.t.valueChanged.connect(self._mark)
+        self.t_label = QLabel("t = 0.00")
+        form = QHBoxLayout()
+        for label, widget in (("A seed", self.seed_a), ("B seed", self.seed_b),
+                              ("path", self.mode)):
+            form.addWidget(QLabel(label))
+            form.addWidget(widget)
+        form.addStretch(1)
+        slider_row = QHBoxLayout()
+        slider_row.addWidget(QLabel("A"))
+        slider_row.addWidget(self.t, 1)
+        slider_row.addWidget(QLabel("B"))
+        slider_row.addWidget(self.t_label)
+        self.frame_pane = ImagePane()
+        self.strip_pane = ImagePane()
+        self.strip_pane.setMaximumHeight(90)
+        layout = QVBoxLayout(w)
+        layout.addLayout(form)
+        layout.addLayout(slider_row)
+        layout.addWidget(self.frame_pane, 1)
+        layout.addWidget(QLabel(f"The path in {STRIP} steps, A to B:"))
+        layout.addWidget(self.strip_pane)
+        return w
+
+    def _dimensions_tab(self) -> QWidget:
+        w = QWidget()
+        self.base_seed = self._spin(0, 2**31 - 1, 1, "The code z the sliders start from")
+        self.base_seed.valueChanged.connect(self._reset_sliders)
+        self.first_dim = self._spin(0, 0, 0, "The first of the dimensions the sliders move")
+        self.first_dim.valueChanged.connect(self._reset_sliders)
+        reset = QPushButton("Reset sliders")
+        reset.setToolTip("Put every slider back to the starting code's value")
+        reset.clicked.connect(self._reset_sliders)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("start from seed"))
+        top.addWidget(self.base_seed)
+        self.first_label = QLabel("first dimension")
+        top.addWidget(self.first_label)
+        top.addWidget(self.first_dim)
+        top.addWidget(reset)
+        top.addStretch(1)
+        grid = QGridLayout()
+        self.dim_labels: list[QLabel] = []
+        self.dim_sliders: list[QSlider] = []
+        for i in range(SLIDERS):
+            label = QLabel(f"z{i + 1}")
+            s = QSlider(Qt.Orientation.Horizontal)
+            s.setRange(-int(SLIDER_RANGE * 100), int(SLIDER_RANGE * 100))
+            s.valueChanged.connect(partial(self._on_dim, i))
+            grid.addWidget(label, i, 0)
+            grid.addWidget(s, i, 1)
+            self.dim_labels.append(label)
+            self.dim_sliders.append(s)
+        self.dims_pane = ImagePane()
+        layout = QVBoxLayout(w)
+        layout.addLayout(top)
+        layout.addLayout(grid)
+        layout.addWidget(self.dims_pane, 1)
+        self.z_dims: np.ndarray | None = None
+        return w
+
+    def _style_tab(self) -> QWidget:
+        w = QWidget()
+        self.style_seed = self._spin(0, 2**31 - 1, 0, "Seed of the styles in the rows")
+        self.style_rows = self._spin(1, 20, STYLE_ROWS, "How many styles (rows)")
+        form = QFormLayout()
+        form.addRow("styles from seed", self.style_seed)
+        form.addRow("rows", self.style_rows)
+        self.style_pane = ImagePane()
+        layout = QVBoxLayout(w)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Each row is one style z; the columns are the digits 0-9."))
+        layout.addWidget(self.style_pane, 1)
+        return w
+
+    # --- the sampler ---------------------------------------------------------------------
+
+    def set_sampler(self, sampler) -> None:
+        """Explore this generator from now on (called with every snapshot's fresh copy)."""
+        old = self.sampler
+        self.sampler = sampler
+        if sampler is None:
+            return
+        same_space = old is not None and old.latent_dim == sampler.latent_dim and \
+            old.conditional == sampler.conditional and old.config.prior == sampler.config.prior
+        if not same_space:
+            self._show_digits(sampler.conditional)
+            dims = sampler.latent_dim
+            self.first_dim.setMaximum(max(0, dims - SLIDERS))
+            self.first_label.setVisible(dims > SLIDERS)
+            self.first_dim.setVisible(dims > SLIDERS)
+            self._reset_sliders()
+        self.title.setText(f"Explore the {sampler.config.model} at step {sampler.step:,}: "
+                           f"{sampler.latent_dim}-D codes from the {sampler.config.prior} prior")
+        self._mark()
+
+    def _show_digits(self, on: bool) -> None:
+        for w in self.digit_widgets:
+            w.setVisible(on)
+        has_tab = self.tabs.indexOf(self.style_tab) >= 0
+        if on and not has_tab:
+            self.tabs.addTab(self.style_tab, "Style × digit")
+        elif not on and has_tab:
+            self.tabs.removeTab(self.tabs.indexOf(self.style_tab))
+
+    def digit(self) -> int:
+        return max(0, self.digits.checkedId())
+
+    def _decode(self, z: np.ndarray) -> np.ndarray:
+        s = self.sampler
+        digits = np.full(len(z), self.digit()) if s.conditional else None
+        return s(z, digits)
+
+    # --- interaction -----------------------------------------------------------------------
+
+    def _mark(self, *_) -> None:
+        self._dirty = True
+
+    def _on_timer(self) -> None:
+        if self._dirty and self.isVisible():
+            self.render_now()
+
+    def _reset_sliders(self, *_) -> None:
+        if self.sampler is None:
+            return
+        self.z_dims = self.sampler.z(1, self.base_seed.value())[0]
+        first = self.first_dim.value()
+        for i, (label, s) in enumerate(zip(self.dim_labels, self.dim_sliders)):
+            dim = first + i
+            visible = dim < self.sampler.latent_dim
+            label.setVisible(visible)
+            s.setVisible(visible)
+            if visible:
+                label.setText(f"z{dim + 1}")
+                s.blockSignals(True)
+                s.setValue(int(round(float(np.clip(self.z_dims[dim], -SLIDER_RANGE,
+                                                   SLIDER_RANGE)) * 100)))
+                s.blockSignals(False)
+        self._mark()
+
+    def _on_dim(self, i: int, value: int) -> None:
+        """Slider i moved: set its one dimension (the others keep their exact values)."""
+        dim = self.first_dim.value() + i
+        if self.z_dims is None or dim >= len(self.z_dims):
+            return
+        self.z_dims[dim] = value / 100.0
+        self._mark()
+
+    def codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The codes of sample A and sample B."""
+        s = self.sampler
+        return s.z(1, self.seed_a.value())[0], s.z(1, self.seed_b.value())[0]
+
+    def render_now(self) -> None:
+        """Draw the current tab from the current settings (the timer calls this)."""
+        self._dirty = False
+        if self.sampler is None:
+            return
+        tab = self.tabs.currentIndex()
+        if tab == 0:
+            self._render_interpolation()
+        elif tab == 1 and self.z_dims is not None:
+            self.frame = self._decode(self.z_dims[None].copy())[0]
+            self.dims_pane.show_pixels(tile(self.frame[None], cols=1, pad=0))
+        elif self.tabs.widget(tab) is self.style_tab:
+            styles = self.sampler.z(self.style_rows.value(), self.style_seed.value())
+            z = np.repeat(styles, 10, axis=0)
+            images = self.sampler(z, np.tile(np.arange(10), len(styles)))
+            self.style_pane.show_pixels(tile(images, cols=10, pad=2, background=40))
+
+    def _render_interpolation(self) -> None:
+        t = self.t.value() / T_STEPS
+        self.t_label.setText(f"t = {t:.2f}")
+        a, b = self.codes()
+        mode = self.mode.currentData()
+        self.frame = self._decode(interpolate(a, b, t, mode)[None])[0]
+        self.frame_pane.show_pixels(tile(self.frame[None], cols=1, pad=0))
+        strip = self._decode(path(a, b, STRIP, mode))
+        self.strip_pane.show_pixels(tile(strip, cols=STRIP, pad=2, background=40))

@@ -1,0 +1,94 @@
+"""Latent-slider latency: from a slider change to the repainted image, p50 and p95, for the
+Explore view's interpolation and dimension sliders, idle and while a run trains beside it.
+
+    python scripts/bench_explore.py [--model dcgan] [--repeats 300]
+
+Each sample: set the slider, decode the one image (the interpolation tab also decodes its
+9-frame strip), put it in the image item and let Qt paint the widget (repaint() returns after
+the paint event), all timed on the GUI thread. Offscreen unless a display is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+
+
+def measure(app, view, slider, values, repeats: int) -> list[float]:
+    times = []
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        slider.setValue(values[i % len(values)])
+        view.render_now()
+        view.repaint()
+        app.processEvents()
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def pct(xs: list[float], q: float) -> float:
+    return statistics.quantiles(xs, n=100)[int(q) - 1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default="dcgan", choices=("dcgan", "gan", "aae", "saae"))
+    ap.add_argument("--repeats", type=int, default=300)
+    ap.add_argument("--train-steps", type=int, default=200, help="train this much first")
+    args = ap.parse_args(argv)
+    if not os.environ.get("DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import torch
+    from PySide6.QtWidgets import QApplication
+
+    from ganvis.app.views.explore import T_STEPS, ExploreView
+    from ganvis.app.worker import set_training_threads
+    from ganvis.engine import Run, RunConfig
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    run = Run(RunConfig(model=args.model, device="cpu", metrics_every=0))
+    run.train_steps(args.train_steps)
+    view = ExploreView()
+    view.resize(600, 700)
+    view.show()
+    view.set_sampler(run.sampler())
+    rows = []
+    for label, training in (("idle", False), ("while training", True)):
+        stop = threading.Event()
+        worker = None
+        if training:  # the app's worker does this in its own thread, with a core left over
+            set_training_threads()
+
+            def loop(stop: threading.Event = stop) -> None:
+                while not stop.is_set():
+                    run.train_steps(1)
+
+            worker = threading.Thread(target=loop, daemon=True)
+            worker.start()
+            time.sleep(0.5)
+        for tab, name in ((0, "interpolation (image + 9-frame strip)"),
+                          (1, "one dimension (image)")):
+            view.tabs.setCurrentIndex(tab)
+            slider = view.t if tab == 0 else view.dim_sliders[0]
+            values = (list(range(0, T_STEPS + 1, 10)) if tab == 0
+                      else list(range(-300, 301, 6)))
+            times = measure(app, view, slider, values, args.repeats)
+            rows.append((label, name, pct(times, 50), pct(times, 95)))
+        stop.set()
+        if worker is not None:
+            worker.join()
+    print(f"# {args.model}, latent {run.config.latent_dim}, torch {torch.__version__}, "
+          f"{torch.get_num_threads()} torch threads, {os.cpu_count()} cores, CPU")
+    print("| training | slider | p50 ms | p95 ms |\n|---|---|---|---|")
+    for label, name, p50, p95 in rows:
+        print(f"| {label} | {name} | {p50:.1f} | {p95:.1f} |")
+    view.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

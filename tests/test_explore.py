@@ -1,0 +1,134 @@
+"""Exploring a generator: interpolation ends are the samples, dragging is smooth, sliders and
+digit buttons drive the image."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from ganvis.app.views.explore import SLIDERS, T_STEPS, ExploreView  # noqa: E402
+from ganvis.engine import Run, RunConfig  # noqa: E402
+from ganvis.engine.latent import interpolate, path  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def gan_sampler():
+    run = Run(RunConfig(model="dcgan", batch_size=32, device="cpu", metrics_every=0))
+    run.train_steps(150)
+    return run.sampler()
+
+
+@pytest.fixture
+def view(qtbot):
+    v = ExploreView()
+    qtbot.addWidget(v)
+    v.resize(500, 600)
+    v.show()
+    return v
+
+
+def test_interpolation_math_keeps_the_ends_exactly():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=8).astype(np.float32), rng.normal(size=8).astype(np.float32)
+    for mode in ("linear", "spherical"):
+        assert np.array_equal(interpolate(a, b, 0.0, mode), a)
+        assert np.array_equal(interpolate(a, b, 1.0, mode), b)
+        mid = interpolate(a, b, 0.5, mode)
+        assert not np.allclose(mid, a) and not np.allclose(mid, b)
+    # slerp keeps the norm between the ends' norms; the straight line dips below both
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    assert np.linalg.norm(interpolate(a, b, 0.5, "spherical")) >= min(na, nb) - 1e-4
+    assert np.linalg.norm(interpolate(a, b, 0.5, "linear")) < min(na, nb)
+    assert path(a, b, 5).shape == (5, 8)
+    with pytest.raises(ValueError):
+        interpolate(a, b, 0.5, "zigzag")
+
+
+@pytest.mark.parametrize("mode", ["linear", "spherical"])
+def test_t0_and_t1_reproduce_samples_a_and_b(view, gan_sampler, mode):
+    view.set_sampler(gan_sampler)
+    view.mode.setCurrentIndex(view.mode.findData(mode))
+    za, zb = view.codes()
+    view.t.setValue(0)
+    view.render_now()
+    assert np.array_equal(view.frame, gan_sampler(za[None])[0])
+    view.t.setValue(T_STEPS)
+    view.render_now()
+    assert np.array_equal(view.frame, gan_sampler(zb[None])[0])
+
+
+def test_dragging_changes_the_image_smoothly(view, gan_sampler):
+    view.set_sampler(gan_sampler)
+    frames = []
+    for v in range(0, T_STEPS + 1, T_STEPS // 20):
+        view.t.setValue(v)
+        view.render_now()
+        frames.append(view.frame.copy())
+    steps = [np.abs(a - b).mean() for a, b in zip(frames, frames[1:])]
+    ends = np.abs(frames[0] - frames[-1]).mean()
+    assert max(steps) < ends and np.mean(steps) < 0.25 * ends
+
+
+def test_the_timer_redraws_after_a_drag(qtbot, view, gan_sampler):
+    view.set_sampler(gan_sampler)
+    qtbot.waitUntil(lambda: view.frame is not None, timeout=5000)
+    first = view.frame.copy()
+    view.t.setValue(T_STEPS // 2)
+    qtbot.waitUntil(lambda: not np.array_equal(view.frame, first), timeout=5000)
+
+
+def test_dimension_sliders_set_the_code(view, gan_sampler):
+    view.set_sampler(gan_sampler)
+    view.tabs.setCurrentIndex(1)
+    assert gan_sampler.latent_dim > SLIDERS and view.first_dim.isVisibleTo(view)
+    start = gan_sampler.z(1, view.base_seed.value())[0]
+    view.render_now()
+    before = view.frame.copy()
+    view.first_dim.setValue(10)
+    view.dim_sliders[0].setValue(250)
+    view.render_now()
+    want = start.copy()
+    want[10] = 2.5
+    assert np.allclose(view.z_dims, want)
+    assert np.array_equal(view.frame, gan_sampler(want[None])[0])
+    assert not np.array_equal(view.frame, before)
+    assert view.dim_labels[0].text() == "z11"
+
+
+def test_digit_buttons_and_style_grid_for_a_supervised_aae(view):
+    run = Run(RunConfig(model="saae", latent_dim=2, width=64, depth=1, batch_size=32,
+                        device="cpu", metrics_every=0))
+    run.train_steps(20)
+    sampler = run.sampler()
+    view.set_sampler(sampler)
+    assert view.digits.button(3).isVisibleTo(view) and view.tabs.count() == 3
+    view.t.setValue(0)
+    za, _ = view.codes()
+    for d in (3, 7):
+        view.digits.button(d).click()
+        view.render_now()
+        assert np.array_equal(view.frame, sampler(za[None], np.array([d]))[0])
+    view.tabs.setCurrentIndex(2)
+    view.render_now()
+    assert view.style_pane.pixels.shape[1] > view.style_pane.pixels.shape[0]  # 10 columns
+    gan = Run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
+                        metrics_every=0)).sampler()
+    view.set_sampler(gan)
+    assert not view.digits.button(3).isVisibleTo(view) and view.tabs.count() == 2
+
+
+def test_each_digit_button_on_the_demo_saae_draws_that_digit(view):
+    from ganvis.engine.demos import resolve_model
+    from ganvis.engine.metrics import evaluate
+    from ganvis.engine.store import load_sampler
+
+    sampler = load_sampler(resolve_model("demo-saae"))
+    view.set_sampler(sampler)
+    view.t.setValue(T_STEPS // 3)
+    frames = []
+    for d in range(10):
+        view.digits.button(d).click()
+        view.render_now()
+        frames.append(view.frame.copy())
+    hits = evaluate(np.stack(frames), np.arange(10))["control_accuracy"]
+    assert hits >= 0.9  # the classifier names the asked-for digit for at least 9 of 10
