@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     view.show()
     view.set_sampler(run.sampler())
     rows = []
+    threads = torch.get_num_threads()
     for label, training in (("idle", False), ("while training", True)):
         stop = threading.Event()
         worker = None
@@ -81,8 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
         if worker is not None:
             worker.join()
-    print(f"# {args.model}, latent {run.config.latent_dim}, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} torch threads, {os.cpu_count()} cores, CPU")
+    print(f"# {args.model}, latent {run.config.latent_dim}, torch {torch.__version__}, CPU, "
+          f"{os.cpu_count()} cores; torch threads: {threads} idle, {torch.get_num_threads()} "
+          "while training (the app's worker leaves a core to the GUI)")
     print("| training | slider | p50 ms | p95 ms |\n|---|---|---|---|")
     for label, name, p50, p95 in rows:
         print(f"| {label} | {name} | {p50:.1f} | {p95:.1f} |")

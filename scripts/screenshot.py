@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="dcgan", choices=("dcgan", "gan", "ae", "aae", "saae"))
     ap.add_argument("--prior", default=None, help="e.g. mog10 (with --model aae)")
     ap.add_argument("--latent-dim", type=int, default=None)
+    ap.add_argument("--open", help="open this model file or demo name and show Explore")
+    ap.add_argument("--tab", type=int, default=0, help="with --open: Explore's tab")
+    ap.add_argument("--digit", type=int, default=None, help="with --open: digit button")
     ap.add_argument("--size", default="1440x900", help="window size WxH")
     ap.add_argument("--timeout", type=float, default=600, help="give up after this many seconds")
     args = ap.parse_args(argv)
@@ -58,6 +61,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.latent_dim:
         win.setup.latent.setValue(args.latent_dim)
         spin_until(lambda: win.config.latent_dim == args.latent_dim)
+    if args.open:
+        from ganvis.engine.demos import resolve_model
+        from ganvis.engine.store import load_sampler
+
+        step = load_sampler(resolve_model(args.open)).step
+        win.open_demo(args.open) if not Path(args.open).is_file() else win.open_model(args.open)
+        spin_until(lambda: win.latest.step == step and win.explore.sampler is not None)
+        win.docks["explore"].raise_()
+        win.explore.tabs.setCurrentIndex(args.tab)
+        if args.digit is not None:
+            win.explore.digits.button(args.digit).click()
+        win.explore.t.setValue(400)
+        args.train_steps = 0
     if args.train_steps > 0:
         win.toggle_training()
         spin_until(lambda: win.latest.step >= args.train_steps)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, Qt, QTimer
@@ -286,7 +287,7 @@ class MainWindow(QMainWindow):
         if self._opening:
             add_recent(self.settings, "models", self._opening)
             self._rebuild_recent()
-            self.statusBar().showMessage(f"Opened {self._opening}", 5000)
+            self.statusBar().showMessage(f"Opened {Path(self._opening).name}", 5000)
             self._opening = None
 
     def _on_state(self, training: bool) -> None:

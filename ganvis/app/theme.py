@@ -47,6 +47,8 @@ def apply_theme(app: QApplication) -> None:
         "QToolButton#trainButton { background: #2f6f3e; color: white; font-weight: bold;"
         " padding: 4px 14px; border-radius: 4px; }"
         "QToolButton#trainButton:hover { background: #398a4c; }"
+        "QPushButton#digitButton:checked { background: #3d7bd9; color: white;"
+        " font-weight: bold; border: 1px solid #8fb6ff; border-radius: 3px; }"
     )
 
 

@@ -52,6 +52,7 @@ class ExploreView(QWidget):
         for d in range(10):
             b = QPushButton(str(d))
             b.setCheckable(True)
+            b.setObjectName("digitButton")
             b.setFixedWidth(30)
             b.setToolTip(f"Draw the digit {d} (supervised AAE: the code keeps only the style)")
             self.digits.addButton(b, d)
