@@ -110,7 +110,8 @@ def test_digit_buttons_and_style_grid_for_a_supervised_aae(view):
         assert np.array_equal(view.frame, sampler(za[None], np.array([d]))[0])
     view.tabs.setCurrentIndex(2)
     view.render_now()
-    assert view.style_pane.pixels.shape[1] > view.style_pane.pixels.shape[0]  # 10 columns
+    pane = view.style_tab.style_pane
+    assert pane.pixels.shape[1] > pane.pixels.shape[0]  # 10 columns
     gan = Run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
                         metrics_every=0)).sampler()
     view.set_sampler(gan)
@@ -132,3 +133,46 @@ def test_each_digit_button_on_the_demo_saae_draws_that_digit(view):
         frames.append(view.frame.copy())
     hits = evaluate(np.stack(frames), np.arange(10))["control_accuracy"]
     assert hits >= 0.9  # the classifier names the asked-for digit for at least 9 of 10
+
+
+def test_mnistify_centres_and_scales_a_drawing():
+    from ganvis.engine.mnistify import to_mnist
+
+    ink = np.zeros((200, 200))
+    ink[20:60, 150:160] = 1.0  # a short bar in a corner
+    d = to_mnist(ink)
+    assert d.shape == (28, 28) and d.min() >= -1 and d.max() <= 1
+    on = np.argwhere(d > 0)
+    assert abs(on[:, 0].mean() - 13.5) < 1.5 and abs(on[:, 1].mean() - 13.5) < 1.5
+    assert on[:, 0].max() - on[:, 0].min() + 1 in (19, 20, 21)  # the tall side fills 20 px
+    assert (to_mnist(np.zeros((50, 50))) == -1).all()
+
+
+def test_a_drawn_stroke_yields_ten_digits_in_its_style(view):
+    from ganvis.engine.demos import resolve_model
+    from ganvis.engine.metrics import evaluate
+    from ganvis.engine.store import load_sampler
+
+    sampler = load_sampler(resolve_model("demo-saae"))
+    view.set_sampler(sampler)
+    view.tabs.setCurrentIndex(2)
+    view.render_now()
+    panel = view.style_tab
+    # a slanted one: a stroke from top right to bottom left
+    panel.canvas.draw_stroke([(0.62, 0.12), (0.5, 0.5), (0.38, 0.88)])
+    assert not panel.canvas.is_blank()
+    panel.canvas.stroke_finished.emit()
+    assert panel.hand_images is not None and panel.hand_images.shape == (10, 28, 28)
+    pairwise = np.abs(panel.hand_images[:, None] - panel.hand_images[None]).mean((2, 3))
+    assert pairwise[~np.eye(10, dtype=bool)].min() > 0.01  # ten different digits
+    assert evaluate(panel.hand_images, np.arange(10))["control_accuracy"] >= 0.8
+    panel.image_index.setValue(7)
+    panel.use_dataset_image()
+    style = sampler.encode(np.array(load_dataset_image(sampler, 7))[None])
+    assert np.allclose(panel.hand_images[3], sampler(style, np.array([3]))[0], atol=1e-5)
+
+
+def load_dataset_image(sampler, i):
+    from ganvis.engine.data import load_dataset
+
+    return load_dataset(sampler.config.data).images[i]

@@ -18,13 +18,17 @@ from ganvis.engine.priors import sample_prior
 
 class Sampler:
     def __init__(self, generator: nn.Module, config: RunConfig, shape: tuple[int, int],
-                 step: int = 0, device: str | torch.device = "cpu", num_classes: int = 0) -> None:
+                 step: int = 0, device: str | torch.device = "cpu", num_classes: int = 0,
+                 encoder: nn.Module | None = None) -> None:
         self.config = config
         self.num_classes = num_classes  # > 0: the generator also takes a digit per code
         self.shape = shape
         self.step = step
         self.device = torch.device(device)
         self.G = copy.deepcopy(generator).to(self.device).eval().requires_grad_(False)
+        # Autoencoders: a frozen copy of the encoder too, to take the style of an image.
+        self.encoder = None if encoder is None else \
+            copy.deepcopy(encoder).to(self.device).eval().requires_grad_(False)
 
     @property
     def latent_dim(self) -> int:
@@ -56,6 +60,14 @@ class Sampler:
             args.append(torch.as_tensor(d, dtype=torch.long, device=self.device))
         with torch.inference_mode():
             return self.G(*args).squeeze(1).float().cpu().numpy()
+
+    def encode(self, images: np.ndarray) -> np.ndarray:
+        """Codes (for a saae: styles) of images (n, H, W) in [-1, 1]."""
+        if self.encoder is None:
+            raise ValueError(f"a {self.config.model} has no encoder")
+        x = torch.tensor(np.array(images, np.float32)).reshape(-1, 1, *self.shape)
+        with torch.inference_mode():
+            return self.encoder(x.to(self.device)).float().cpu().numpy()
 
     def sample(self, n: int, seed: int, digits: np.ndarray | None = None) -> np.ndarray:
         return self(self.z(n, seed), digits)

@@ -299,10 +299,13 @@ def load_sampler(path: str | Path, device: str = "cpu") -> Sampler:
     """A generator ready to sample (no data set needed): for `ganvis sample` and exploring."""
     with _reading(path), RunFile(path) as rf:
         key = run_class(rf.config.model).GENERATOR
-        net = rf.build()[key]
-        rf.load_weights(key, net)
-        return Sampler(net, rf.config, rf.shape, step=rf.counters["step"], device=device,
-                       num_classes=rf.num_classes)
+        nets = rf.build()
+        rf.load_weights(key, nets[key])
+        encoder = nets.get("encoder")
+        if encoder is not None:
+            rf.load_weights("encoder", encoder)
+        return Sampler(nets[key], rf.config, rf.shape, step=rf.counters["step"], device=device,
+                       num_classes=rf.num_classes, encoder=encoder)
 
 
 def load_style(path: str | Path, index: int, dataset: Dataset | None = None):

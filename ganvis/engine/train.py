@@ -217,7 +217,7 @@ class Run:
     def sampler(self, device: str | torch.device = "cpu") -> Sampler:
         """A frozen eval-mode copy of the generator as it is now (for sliders and exports)."""
         return Sampler(self.generator, self.config, self.dataset.image_shape, self.step, device,
-                       num_classes=self.num_classes)
+                       num_classes=self.num_classes, encoder=self.nets.get("encoder"))
 
     @torch.no_grad()
     def snapshot(self) -> Snapshot:

@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ganvis.app.theme import title_label
 from ganvis.app.views.samples import ImagePane
+from ganvis.app.views.style import StyleDigitPanel
 from ganvis.engine.grids import tile
 from ganvis.engine.latent import interpolate, path
 
@@ -36,7 +36,6 @@ T_STEPS = 1000  # the t slider's resolution
 STRIP = 9  # frames in the interpolation strip, ends included
 SLIDERS = 8  # latent dimensions with a slider at once
 SLIDER_RANGE = 3.0  # each dimension slides over [-3, 3]
-STYLE_ROWS = 6
 
 
 class ExploreView(QWidget):
@@ -64,7 +63,7 @@ class ExploreView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._interpolation_tab(), "Interpolate")
         self.tabs.addTab(self._dimensions_tab(), "Dimensions")
-        self.style_tab = self._style_tab()
+        self.style_tab = StyleDigitPanel()
         self.tabs.currentChanged.connect(self._mark)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -163,26 +162,13 @@ class ExploreView(QWidget):
         self.z_dims: np.ndarray | None = None
         return w
 
-    def _style_tab(self) -> QWidget:
-        w = QWidget()
-        self.style_seed = self._spin(0, 2**31 - 1, 0, "Seed of the styles in the rows")
-        self.style_rows = self._spin(1, 20, STYLE_ROWS, "How many styles (rows)")
-        form = QFormLayout()
-        form.addRow("styles from seed", self.style_seed)
-        form.addRow("rows", self.style_rows)
-        self.style_pane = ImagePane()
-        layout = QVBoxLayout(w)
-        layout.addLayout(form)
-        layout.addWidget(QLabel("Each row is one style z; the columns are the digits 0-9."))
-        layout.addWidget(self.style_pane, 1)
-        return w
-
     # --- the sampler ---------------------------------------------------------------------
 
     def set_sampler(self, sampler) -> None:
         """Explore this generator from now on (called with every snapshot's fresh copy)."""
         old = self.sampler
         self.sampler = sampler
+        self.style_tab.sampler = sampler
         if sampler is None:
             return
         same_space = old is not None and old.latent_dim == sampler.latent_dim and \
@@ -267,10 +253,7 @@ class ExploreView(QWidget):
             self.frame = self._decode(self.z_dims[None].copy())[0]
             self.dims_pane.show_pixels(tile(self.frame[None], cols=1, pad=0))
         elif self.tabs.widget(tab) is self.style_tab:
-            styles = self.sampler.z(self.style_rows.value(), self.style_seed.value())
-            z = np.repeat(styles, 10, axis=0)
-            images = self.sampler(z, np.tile(np.arange(10), len(styles)))
-            self.style_pane.show_pixels(tile(images, cols=10, pad=2, background=40))
+            self.style_tab.render(self.sampler)
 
     def _render_interpolation(self) -> None:
         t = self.t.value() / T_STEPS
