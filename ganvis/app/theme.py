@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy
+from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QSpinBox
 
 REAL = (86, 170, 255)  # data / D(x) on real images
 FAKE = (255, 152, 48)  # generator / D(G(z)) on fakes
@@ -84,3 +84,14 @@ def title_label(text: str) -> QLabel:
     label.setMinimumWidth(50)
     label.setToolTip(text)
     return label
+
+
+def spin_box(lo: int, hi: int, value: int, tip: str, on_change=None) -> QSpinBox:
+    """An integer field with its range, start value and tooltip (and a slot, if given)."""
+    s = QSpinBox()
+    s.setRange(lo, hi)
+    s.setValue(value)
+    s.setToolTip(tip)
+    if on_change is not None:
+        s.valueChanged.connect(on_change)
+    return s

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ganvis.app.theme import title_label
+from ganvis.app.theme import spin_box, title_label
 from ganvis.app.views.samples import ImagePane
 from ganvis.app.views.style import StyleDigitPanel
 from ganvis.engine.grids import tile
@@ -81,12 +81,7 @@ class ExploreView(QWidget):
     # --- construction ----------------------------------------------------------------------
 
     def _spin(self, lo: int, hi: int, value: int, tip: str) -> QSpinBox:
-        s = QSpinBox()
-        s.setRange(lo, hi)
-        s.setValue(value)
-        s.setToolTip(tip)
-        s.valueChanged.connect(self._mark)
-        return s
+        return spin_box(lo, hi, value, tip, self._mark)
 
     def _interpolation_tab(self) -> QWidget:
         w = QWidget()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ganvis.app.theme import spin_box
 from ganvis.app.views.canvas import DrawingCanvas
 from ganvis.app.views.samples import ImagePane
 from ganvis.engine.data import load_dataset
@@ -31,12 +32,7 @@ def _wrapped(text: str) -> QLabel:
 
 
 def _spin(owner: QWidget, lo: int, hi: int, value: int, tip: str) -> QSpinBox:
-    s = QSpinBox()
-    s.setRange(lo, hi)
-    s.setValue(value)
-    s.setToolTip(tip)
-    s.valueChanged.connect(owner.render_again)
-    return s
+    return spin_box(lo, hi, value, tip, owner.render_again)
 
 
 class StyleDigitPanel(QWidget):
