@@ -283,3 +283,25 @@ def test_a_demo_model_opens_ready_to_explore(qtbot, window):
     assert np.array_equal(w.explore.frame, demo(za[None])[0])
     w.open_demo("no-such-demo")
     assert "demo models" in w.last_error
+
+
+def test_timeline_holds_every_snapshot_and_exports_them(qtbot, window, tmp_path):
+    from ganvis.engine.gif import read_gif_frames
+
+    w = window
+    _train_until(qtbot, w, 20)
+    qtbot.waitUntil(lambda: len(w.history.timeline) >= 4, timeout=WAIT)
+    _pause(qtbot, w)
+    qtbot.wait(100)
+    t = w.history.timeline
+    assert t.steps == sorted(set(t.steps)) and t.steps[-1] == w.latest.step
+    assert set(w.history.hist_steps) <= set(t.steps)  # every snapshot the views saw
+    w.timeline.set_timeline(t, w.history.grid_cols)
+    w.timeline.slider.setValue(0)
+    assert w.timeline.label.text().startswith(f"step {t.steps[0]:,}")
+    gif = tmp_path / "t.gif"
+    assert w.timeline.export_gif(str(gif)) == str(gif)
+    assert len(read_gif_frames(gif.read_bytes())) == len(t)
+    strip = tmp_path / "s.png"
+    assert w.timeline.export_strip(str(strip)) == str(strip)
+    assert read_png(strip.read_bytes()).shape[1] > read_png(strip.read_bytes()).shape[0]

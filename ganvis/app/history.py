@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ganvis.app.theme import FAKE, REAL
+from ganvis.engine.timeline import Timeline
 
 BINS = 40
 SERIES = ("step", "d_loss", "g_loss", "d_real", "d_fake", "recon_loss")
@@ -24,6 +25,8 @@ class RunHistory:
         self.series: dict[str, list[float]] = {k: [] for k in SERIES}
         self.metrics: dict[str, list[float]] = {}
         self.metrics_note = ""
+        self.timeline = Timeline()
+        self.grid_cols = 8
         self.hist_steps: list[int] = []
         self.real_rows: list[np.ndarray] = []
         self.fake_rows: list[np.ndarray] = []
@@ -34,6 +37,9 @@ class RunHistory:
         n = len(history.get("step", []))
         for k in SERIES:
             self.series[k] = list(history.get(k) or [float("nan")] * n)
+        timeline = history.get("timeline")
+        if timeline is not None and len(timeline[0]):
+            self.timeline.restore(*timeline)
         metrics = history.get("metrics") or {}
         if metrics.get("step"):
             self.metrics = {k: list(v) for k, v in metrics.items() if len(v)}
@@ -50,6 +56,8 @@ class RunHistory:
             self.real_rows.append(prob_hist(snap.real_probs))
             self.fake_rows.append(prob_hist(snap.fake_probs))
         self.metrics_note = getattr(snap, "metrics_note", "")
+        self.timeline.add(snap.step, snap.grid)
+        self.grid_cols = snap.grid_cols
         metrics = getattr(snap, "metrics", None)
         if metrics and (not self.metrics.get("step") or metrics["step"] > self.metrics["step"][-1]):
             for k, v in metrics.items():

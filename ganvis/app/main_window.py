@@ -31,6 +31,7 @@ from ganvis.app.views.explore import ExploreView
 from ganvis.app.views.game import GameView
 from ganvis.app.views.histograms import HistogramView
 from ganvis.app.views.samples import SampleGridView
+from ganvis.app.views.timeline import TimelineView
 from ganvis.app.worker import TrainingSession
 from ganvis.engine.config import AE_MODELS
 from ganvis.engine.demos import DEMOS, resolve_model
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.recon = ReconstructionView()
         self.latent = LatentView()
         self.explore = ExploreView()
+        self.timeline = TimelineView()
         self.curves.log_toggled.connect(lambda _on: self._mark_dirty())
         self.docks = {}
         for name, title, widget, area in (
@@ -111,6 +113,7 @@ class MainWindow(QMainWindow):
             ("latent", "Latent space", self.latent, Qt.DockWidgetArea.RightDockWidgetArea),
             ("recon", "Reconstructions", self.recon, Qt.DockWidgetArea.RightDockWidgetArea),
             ("explore", "Explore", self.explore, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("timeline", "Timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea),
         ):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{name}")
@@ -120,6 +123,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["hists"], self.docks["latent"])
         self.tabifyDockWidget(self.docks["curves"], self.docks["recon"])
         self.tabifyDockWidget(self.docks["curves"], self.docks["explore"])
+        self.tabifyDockWidget(self.docks["curves"], self.docks["timeline"])
         self.resize(1440, 900)
         self._fit_docks()
 
@@ -373,6 +377,7 @@ class MainWindow(QMainWindow):
                                   s.extra["prior_samples"], s.step)
         self.hists.set_waterfall(self.history)
         self.curves.set_history(self.history)
+        self.timeline.set_timeline(self.history.timeline, self.history.grid_cols)
         lab = self.status_labels
         lab["state"].setText("● training" if self.training
                              else "paused" if self.trainable else "exploring")

@@ -161,6 +161,7 @@ class TrainingWorker(QObject):
         self.run = run
         history = {k: list(v) for k, v in run.history.items()}
         history["metrics"] = {k: list(v) for k, v in run.live.history.items()}
+        history["timeline"] = run.timeline.arrays()
         self.run_changed.emit(run.config, history, True)
         self._emit_snapshot()
 
@@ -169,6 +170,7 @@ class TrainingWorker(QObject):
         with RunFile(path) as rf:
             history, grid, counters = rf.history(), rf.grid(), rf.counters
             history["metrics"] = rf.history("metrics")
+            history["timeline"] = rf.timeline()
         self.run = None
         self.run_changed.emit(sampler.config, history, False)
         if grid is None:

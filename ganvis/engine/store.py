@@ -11,6 +11,7 @@ Layout (format_version 1; see the README for the full description):
   metrics/<column>                        float64 series, one value per quality measurement
                                           (step, fcd, coverage, class_kl, score, ...)
   samples/grid, samples/grid_z            the last sample grid and its fixed codes
+  timeline/steps, timeline/grids          every snapshot's grid (uint8, N x n x H x W)
   rng/train                               the training random generator's state (optional)
 Everything read is checked; nothing is unpickled; writes are atomic.
 """
@@ -37,6 +38,7 @@ from ganvis.engine.errors import ConfigError, GanvisError, ModelFileError
 from ganvis.engine.live import KEYS as METRIC_KEYS
 from ganvis.engine.models import build_nets, check_size
 from ganvis.engine.sampler import Sampler
+from ganvis.engine.timeline import MAX_FRAMES
 from ganvis.engine.train import HISTORY_KEYS, Run, run_class
 
 FORMAT = "ganvis-run"
@@ -76,6 +78,11 @@ def save_run(run: Run, path: str | Path, *, optimizer: bool = True) -> Path:
                 for k, v in series.items():
                     h.create_dataset(k, data=np.asarray(v, np.float64))
             f.create_dataset("samples/grid", data=grid, compression="gzip")
+            steps, grids = run.timeline.arrays()
+            if len(steps):
+                f.create_dataset("timeline/steps", data=steps)
+                f.create_dataset("timeline/grids", data=grids, compression="gzip",
+                                 chunks=(1, *grids.shape[1:]))
             f.create_dataset("samples/grid_z", data=run.grid_z.cpu().numpy())
             rng = f.create_dataset("rng/train", data=run.gen.get_state().numpy())
             rng.attrs["device_type"] = run.device.type
@@ -275,6 +282,22 @@ class RunFile:
             raise self._fail("samples/grid holds NaN or infinite values")
         return g
 
+    def timeline(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps (N,), grids (N, n, H, W) uint8); empty when the file has none."""
+        group = self.f.get("timeline")
+        if group is None:
+            return np.zeros(0, np.int64), np.zeros((0, 0, *self.shape), np.uint8)
+        steps, grids = group.get("steps"), group.get("grids")
+        if not isinstance(steps, h5py.Dataset) or not isinstance(grids, h5py.Dataset):
+            raise self._fail("timeline needs both steps and grids")
+        if steps.ndim != 1 or steps.dtype.kind not in "iu" or steps.shape[0] > 2 * MAX_FRAMES:
+            raise self._fail(f"timeline/steps must be at most {2 * MAX_FRAMES} whole numbers")
+        if grids.ndim != 4 or grids.dtype != np.uint8 or grids.shape[0] != steps.shape[0] \
+                or grids.shape[1] > MAX_GRID or tuple(grids.shape[2:]) != self.shape:
+            raise self._fail("timeline/grids must be one uint8 n x H x W grid per step")
+        return (self._read(steps, "timeline/steps").astype(np.int64),
+                self._read(grids, "timeline/grids"))
+
     def rng_state(self) -> tuple[str, torch.Tensor] | None:
         ds = self.f.get("rng/train")
         if not isinstance(ds, h5py.Dataset) or ds.dtype != np.uint8 or ds.ndim != 1 \
@@ -350,6 +373,7 @@ def load_run(path: str | Path, dataset: Dataset | None = None, device: str | Non
         run.history = {k: stored.get(k) or [float("nan")] * length for k in run.history_keys()}
         run._mark = (run.images_seen, run.elapsed)
         run.live.restore(rf.history("metrics"))
+        run.timeline.restore(*rf.timeline())
         rng = rf.rng_state()
     try:
         if rng is None or rng[0] != run.device.type:

@@ -24,6 +24,7 @@ from ganvis.engine.losses import d_loss, g_loss
 from ganvis.engine.models import build_nets, check_size, frozen_norm_stats, use_generator
 from ganvis.engine.priors import sample_prior
 from ganvis.engine.sampler import Sampler
+from ganvis.engine.timeline import Timeline
 
 GRID_SIZE = 64
 PROBE_SIZE = 256
@@ -121,6 +122,7 @@ class Run:
         self._acc = torch.zeros(len(self.SERIES), device=self.device)
         self._acc_n = {"d": 0, "g": 0, "r": 0}  # updates of each kind since the last snapshot
         self._mark = (0, 0.0)  # (images seen, elapsed) at the last snapshot
+        self.timeline = Timeline()  # every snapshot's sample grid
         self.live = LiveMetrics(self.dataset.name, self.dataset.binary, config.prior,
                                 config.latent_dim, self.num_classes, config.seed,
                                 config.metrics_every)
@@ -243,6 +245,7 @@ class Run:
             model=self.config.model, extra=extra, metrics=self.live.latest,
             metrics_note=self.live.note, **parts,
         )
+        self.timeline.add(self.step, snap.grid)
         self._acc.zero_()
         self._acc_n = {"d": 0, "g": 0, "r": 0}
         self._mark = (self.images_seen, self.elapsed)

@@ -1,0 +1,50 @@
+"""The training timeline: the sample grid of every snapshot, as 8-bit images.
+
+Grids are kept as uint8 (a 64-image grid of 28x28 digits is 50 KB). Past MAX_FRAMES the
+timeline keeps every other frame (always the first and the newest), so a long run stays
+within about 50 MB and still spans its whole history, evenly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ganvis.engine.grids import to_uint8
+
+MAX_FRAMES = 1000
+
+
+class Timeline:
+    def __init__(self) -> None:
+        self.steps: list[int] = []
+        self.frames: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def add(self, step: int, grid: np.ndarray) -> None:
+        """Keep this snapshot's grid (floats in [-1, 1] or uint8); a second snapshot at the
+        same step replaces the first."""
+        frame = grid if grid.dtype == np.uint8 else to_uint8(grid)
+        frame = np.array(frame)  # own copy, never a view of a snapshot
+        if self.steps and self.steps[-1] == step:
+            self.frames[-1] = frame
+            return
+        if self.frames and frame.shape != self.frames[-1].shape:
+            self.steps, self.frames = [], []  # a new kind of grid: a new timeline
+        self.steps.append(int(step))
+        self.frames.append(frame)
+        if len(self.steps) > MAX_FRAMES:
+            keep = list(range(0, len(self.steps) - 1, 2)) + [len(self.steps) - 1]
+            self.steps = [self.steps[i] for i in keep]
+            self.frames = [self.frames[i] for i in keep]
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps (N,) int64, grids (N, n, H, W) uint8)."""
+        if not self.steps:
+            return np.zeros(0, np.int64), np.zeros((0, 0, 0, 0), np.uint8)
+        return np.asarray(self.steps, np.int64), np.stack(self.frames)
+
+    def restore(self, steps: np.ndarray, grids: np.ndarray) -> None:
+        self.steps = [int(s) for s in steps]
+        self.frames = [np.array(g) for g in grids]
