@@ -81,6 +81,11 @@ class MainWindow(QMainWindow):
         self.timer.setInterval(33)  # redraw at most ~30 times a second
         self.timer.timeout.connect(self._redraw)
         self.timer.start()
+        # The layout fixed the window's minimum while the docks still stood one above the
+        # other (taller than most screens); recompute it now that they are tabbed.
+        self.layout().invalidate()
+        self.layout().activate()
+        self.resize(1440, 900)
         self._restore()
         self.session.start()
         self.setup.set_config(saved_config(self.settings))
@@ -124,7 +129,6 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["curves"], self.docks["recon"])
         self.tabifyDockWidget(self.docks["curves"], self.docks["explore"])
         self.tabifyDockWidget(self.docks["curves"], self.docks["timeline"])
-        self.resize(1440, 900)
         self._fit_docks()
 
     def _action(self, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
