@@ -305,3 +305,29 @@ def test_timeline_holds_every_snapshot_and_exports_them(qtbot, window, tmp_path)
     strip = tmp_path / "s.png"
     assert w.timeline.export_strip(str(strip)) == str(strip)
     assert read_png(strip.read_bytes()).shape[1] > read_png(strip.read_bytes()).shape[0]
+
+
+def test_clicking_a_sample_shows_its_nearest_training_digits(qtbot, window):
+    from ganvis.engine.data import load_dataset
+    from ganvis.engine.metrics import reference
+
+    w = window
+    _train_until(qtbot, w, 10)
+    _pause(qtbot, w)
+    qtbot.waitUntil(lambda: w.samples.step == w.latest.step, timeout=WAIT)
+    grid = w.samples
+    assert grid.cell_at(0, 0) is None and grid.cell_at(2 + 28 + 1, 5) is None  # the gaps
+    assert grid.cell_at(2 + 30 + 5, 2 + 30 * 2 + 5) == 2 * 8 + 1
+    w.show_neighbours(17)
+    d = w.neighbours
+    assert d.isVisible() and len(d.result["pixel"]) == 5 and len(d.result["feature"]) == 5
+    dist = [x for _, x in d.result["pixel"]]
+    assert dist == sorted(dist) and "nearest" in d.text.text()
+    # A training digit itself: found at distance ~0, and called a copy.
+    ref = reference("mnist5k")
+    i = int(ref.train_index[3])
+    grid.images = np.array(load_dataset("mnist5k").images[:64])
+    grid.images[17] = load_dataset("mnist5k").images[i]
+    w.show_neighbours(17)
+    assert d.result["pixel"][0][0] == i and d.result["pixel"][0][1] < 0.1
+    assert "look for a copy" in d.text.text()

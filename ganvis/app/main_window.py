@@ -30,12 +30,14 @@ from ganvis.app.views.curves import CurvesView
 from ganvis.app.views.explore import ExploreView
 from ganvis.app.views.game import GameView
 from ganvis.app.views.histograms import HistogramView
+from ganvis.app.views.neighbours import NeighboursDialog
 from ganvis.app.views.samples import SampleGridView
 from ganvis.app.views.timeline import TimelineView
 from ganvis.app.worker import TrainingSession
 from ganvis.engine.config import AE_MODELS
 from ganvis.engine.demos import DEMOS, resolve_model
 from ganvis.engine.errors import GanvisError
+from ganvis.engine.live import metrics_note
 
 HELP = """<h3>What am I looking at?</h3>
 <p><b>Samples</b>: the generator G turns random codes z into images. The grid shows G(z)
@@ -96,6 +98,8 @@ class MainWindow(QMainWindow):
     def _build_views(self) -> None:
         self.samples = SampleGridView()
         self.samples.fresh_z_toggled.connect(lambda _on: self._mark_dirty())
+        self.samples.sample_clicked.connect(self.show_neighbours)
+        self.neighbours: NeighboursDialog | None = None
         self.setCentralWidget(self.samples)
         self.setup = SetupPanel()
         self.setup.changed.connect(self._on_setup_changed)
@@ -239,6 +243,23 @@ class MainWindow(QMainWindow):
             return
         self.open_model(str(path))
         self.docks["explore"].raise_()
+
+    def show_neighbours(self, index: int) -> None:
+        """The memorisation check for the clicked sample: its nearest training digits."""
+        images = self.samples.images
+        if images is None or self.config is None:
+            return
+        note = metrics_note(self.config.data)
+        if note:
+            self.statusBar().showMessage(f"Nearest training digits: {note}", 8000)
+            return
+        if self.neighbours is None:
+            self.neighbours = NeighboursDialog(self)
+        try:
+            self.neighbours.show_for(images[index], self.config.data,
+                                     f"Sample {index + 1} at step {self.samples.step:,}")
+        except GanvisError as e:
+            self._on_failed(str(e))
 
     def open_data(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

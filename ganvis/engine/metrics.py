@@ -67,6 +67,8 @@ class Reference:
     held_images: np.ndarray    # (500, 28, 28) float32 held-out real digits
     held_labels: np.ndarray    # (500,) int64
     nn_real: float             # mean distance of held-out digits to their nearest training one
+    train_feats: np.ndarray    # (4500, F) float32 classifier features, for feature neighbours
+    train_index: np.ndarray    # (4500,) each training-split image's index in the data set
 
 
 def reference(name: str = "mnist5k", device: str = "cpu") -> Reference:
@@ -91,7 +93,27 @@ def _reference(name: str, device: str) -> Reference:
     labels = ds.labels[held_idx].astype(np.int64)
     labels.flags.writeable = False
     nn_real = _mean_nn(torch.tensor(held, device=device), flat, sq)
-    return Reference(name, device, mu, sigma, flat, sq, held, labels, nn_real)
+    return Reference(name, device, mu, sigma, flat, sq, held, labels, nn_real,
+                     feats.astype(np.float32), np.asarray(train_idx, np.int64))
+
+
+def nearest_training(image: np.ndarray, k: int = 5, ref: Reference | None = None) -> dict:
+    """The k training digits nearest to one image (28, 28) in [-1, 1], in pixel space and in
+    the classifier's feature space: the memorisation check for a single sample. Indices are
+    into the data set; `held_out_nn` is the typical distance of a fresh real digit to its
+    nearest training digit, for scale."""
+    ref = ref if ref is not None else reference("mnist5k")
+    x = _as_images(np.asarray(image, np.float32)[None], ref.device)
+    flat = x.reshape(1, -1)
+    d2 = ref.train_sq + (flat * flat).sum() - 2.0 * (ref.train_images @ flat[0])
+    pix = d2.clamp_min(0.0).sqrt().cpu().numpy()
+    feats, _ = _classify(load_eval_net(ref.device), x)
+    fd = np.linalg.norm(ref.train_feats - feats[0].astype(np.float32), axis=1)
+    out = {"held_out_nn": ref.nn_real}
+    for key, dist in (("pixel", pix), ("feature", fd)):
+        order = np.argsort(dist)[:k]
+        out[key] = [(int(ref.train_index[i]), float(dist[i])) for i in order]
+    return out
 
 
 def evaluate(images: np.ndarray | torch.Tensor, digits: np.ndarray | torch.Tensor | None = None,

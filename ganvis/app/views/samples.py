@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 from ganvis.app.theme import title_label
 from ganvis.engine.grids import tile
 
+PAD = 2  # pixels between the grid's images
+
 
 class ImagePane(pg.GraphicsLayoutWidget):
     """A uint8 picture in a locked-aspect view, drawn pixel for pixel (nearest neighbour)."""
@@ -32,6 +34,7 @@ class ImagePane(pg.GraphicsLayoutWidget):
 
 class SampleGridView(QWidget):
     fresh_z_toggled = Signal(bool)
+    sample_clicked = Signal(int)  # index of the clicked image in the grid
 
     def __init__(self) -> None:
         super().__init__()
@@ -50,8 +53,29 @@ class SampleGridView(QWidget):
         layout.addWidget(self.pane, 1)
         self.images: np.ndarray | None = None
         self.step = 0
+        self.cols = 8
+        self.pane.scene().sigMouseClicked.connect(self._on_click)
+        self.pane.setToolTip("Click a sample to see its nearest training digits")
 
     def set_images(self, images: np.ndarray, step: int, note: str = "", cols: int = 8) -> None:
-        self.images, self.step = images, step
-        self.pane.show_pixels(tile(images, cols=cols, pad=2, background=40))
+        self.images, self.step, self.cols = images, step, cols
+        self.pane.show_pixels(tile(images, cols=cols, pad=PAD, background=40))
         self.title.setText(f"Samples at step {step:,}{note}")
+
+    def cell_at(self, x: float, y: float) -> int | None:
+        """The grid index under image pixel (x, y), or None between or beyond the cells."""
+        if self.images is None:
+            return None
+        h, w = self.images.shape[1:]
+        col, cx = divmod(int(x) - PAD, w + PAD)
+        row, cy = divmod(int(y) - PAD, h + PAD)
+        i = row * self.cols + col
+        if x < PAD or y < PAD or cx >= w or cy >= h or col >= self.cols or i >= len(self.images):
+            return None
+        return i
+
+    def _on_click(self, event) -> None:
+        p = self.pane.item.mapFromScene(event.scenePos())
+        i = self.cell_at(p.x(), p.y())
+        if i is not None:
+            self.sample_clicked.emit(i)
