@@ -176,3 +176,25 @@ def load_dataset_image(sampler, i):
     from ganvis.engine.data import load_dataset
 
     return load_dataset(sampler.config.data).images[i]
+
+
+def test_a_2d_latent_map_decodes_the_clicked_point(qtbot):
+    from ganvis.app.views.autoencoder import LatentView
+    from ganvis.engine.demos import resolve_model
+    from ganvis.engine.store import load_sampler
+
+    view = LatentView()
+    qtbot.addWidget(view)
+    view.show()
+    sampler = load_sampler(resolve_model("demo-aae2d"))
+    view.set_sampler(sampler)
+    assert view.decoded.isVisibleTo(view)
+    images = view.decode_at(1.5, -2.0)
+    assert np.array_equal(images, sampler(np.array([[1.5, -2.0]], np.float32)))
+    assert list(view.marker.getData()[0]) == [1.5]
+    far = view.decode_at(-4.0, 0.0)
+    assert np.abs(far - images).mean() > 0.01  # another place, another digit
+    gan = Run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
+                        metrics_every=0)).sampler()
+    view.set_sampler(gan)  # 64-D: not a map
+    assert not view.decoded.isVisibleTo(view) and view.decode_at(0, 0) is None

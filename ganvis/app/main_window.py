@@ -297,6 +297,7 @@ class MainWindow(QMainWindow):
     def _on_snapshot(self, snap, sampler) -> None:
         self.latest, self.sampler = snap, sampler
         self.explore.set_sampler(sampler)
+        self.latent.set_sampler(sampler)
         self.history.add(snap)
         self._mark_dirty()
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from ganvis.app.theme import plot_widget, title_label
 from ganvis.app.views.samples import ImagePane
@@ -63,13 +64,65 @@ class LatentView(QWidget):
             for d, (r, g, b) in enumerate(DIGIT_COLORS)) + "  <span style='color:#aaa'>· prior"
             "</span>")
         self.legend.setWordWrap(True)
+        # A 2-D latent is a map: click anywhere (or drag with the left button) to decode it.
+        self.marker = pg.ScatterPlotItem(size=14, symbol="+", pen=pg.mkPen("w", width=2))
+        self.plot.addItem(self.marker)
+        self.decoded = ImagePane()
+        self.decoded.setFixedHeight(84)
+        self.decoded.hide()
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self.plot.scene().sigMouseMoved.connect(self._on_move)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.decoded)
         layout.addWidget(self.legend)
         self._brushes = [pg.mkBrush(*c, 200) for c in DIGIT_COLORS]
         self.points: np.ndarray | None = None
+        self.sampler = None
+        self.decoded_images: np.ndarray | None = None
+
+    def set_sampler(self, sampler) -> None:
+        """The decoder to draw clicked points with (only 2-D latents are maps)."""
+        self.sampler = sampler if sampler is not None and sampler.latent_dim == 2 else None
+        self.decoded.setVisible(self.sampler is not None)
+        # On a map, the left button decodes rather than pans.
+        self.plot.setMouseEnabled(x=self.sampler is None, y=self.sampler is None)
+        self.plot.setToolTip("Click or drag anywhere to decode that point" if self.sampler
+                             else "")
+
+    def decode_at(self, x: float, y: float) -> np.ndarray | None:
+        """Decode the latent point (x, y) (for a saae: as every digit) and show it."""
+        if self.sampler is None:
+            return None
+        s = self.sampler
+        z = np.array([[x, y]], np.float32)
+        if s.conditional:
+            images = s(np.repeat(z, s.num_classes, axis=0), np.arange(s.num_classes))
+        else:
+            images = s(z)
+        self.decoded_images = images
+        self.decoded.show_pixels(tile(images, cols=len(images), pad=2, background=40))
+        self.marker.setData([x], [y])
+        return images
+
+    def _view_point(self, scene_pos):
+        vb = self.plot.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        return vb.mapSceneToView(scene_pos)
+
+    def _on_click(self, event) -> None:
+        p = self._view_point(event.scenePos())
+        if p is not None:
+            self.decode_at(p.x(), p.y())
+
+    def _on_move(self, scene_pos) -> None:
+        if QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
+            p = self._view_point(scene_pos)
+            if p is not None:
+                self.decode_at(p.x(), p.y())
 
     def set_active(self, active: bool) -> None:
         if not active:
