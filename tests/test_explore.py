@@ -198,3 +198,21 @@ def test_a_2d_latent_map_decodes_the_clicked_point(qtbot):
                         metrics_every=0)).sampler()
     view.set_sampler(gan)  # 64-D: not a map
     assert not view.decoded.isVisibleTo(view) and view.decode_at(0, 0) is None
+
+
+def test_the_sliders_can_start_from_the_interpolated_code_and_keep_edits(view, gan_sampler):
+    view.set_sampler(gan_sampler)
+    view.mode.setCurrentIndex(view.mode.findData("spherical"))
+    view.t.setValue(T_STEPS // 4)
+    a, b = view.codes()
+    view.take_interpolated()
+    assert view.tabs.currentIndex() == 1
+    want = interpolate(a, b, 0.25, "spherical")
+    assert np.array_equal(view.z_dims, want)
+    view.dim_sliders[2].setValue(-150)
+    view.first_dim.setValue(20)  # look at other dimensions: the edit stays
+    view.first_dim.setValue(0)
+    want[2] = -1.5
+    assert np.allclose(view.z_dims, want) and view.dim_sliders[2].value() == -150
+    view.render_now()
+    assert np.array_equal(view.frame, gan_sampler(want[None])[0])

@@ -125,10 +125,13 @@ class ExploreView(QWidget):
         self.base_seed = self._spin(0, 2**31 - 1, 1, "The code z the sliders start from")
         self.base_seed.valueChanged.connect(self._reset_sliders)
         self.first_dim = self._spin(0, 0, 0, "The first of the dimensions the sliders move")
-        self.first_dim.valueChanged.connect(self._reset_sliders)
+        self.first_dim.valueChanged.connect(self._sync_sliders)  # edits are kept
         reset = QPushButton("Reset sliders")
         reset.setToolTip("Put every slider back to the starting code's value")
         reset.clicked.connect(self._reset_sliders)
+        take = QPushButton("Take the interpolated z")
+        take.setToolTip("Start the sliders from the code the Interpolate tab shows now")
+        take.clicked.connect(self.take_interpolated)
         top = QHBoxLayout()
         top.addWidget(QLabel("start from seed"))
         top.addWidget(self.base_seed)
@@ -136,6 +139,7 @@ class ExploreView(QWidget):
         top.addWidget(self.first_label)
         top.addWidget(self.first_dim)
         top.addWidget(reset)
+        top.addWidget(take)
         top.addStretch(1)
         grid = QGridLayout()
         self.dim_labels: list[QLabel] = []
@@ -209,6 +213,13 @@ class ExploreView(QWidget):
         if self.sampler is None:
             return
         self.z_dims = self.sampler.z(1, self.base_seed.value())[0]
+        self._sync_sliders()
+        self._mark()
+
+    def _sync_sliders(self) -> None:
+        """Show the dimensions first_dim.. of z_dims on the sliders (without moving z)."""
+        if self.sampler is None or self.z_dims is None:
+            return
         first = self.first_dim.value()
         for i, (label, s) in enumerate(zip(self.dim_labels, self.dim_sliders)):
             dim = first + i
@@ -221,6 +232,16 @@ class ExploreView(QWidget):
                 s.setValue(int(round(float(np.clip(self.z_dims[dim], -SLIDER_RANGE,
                                                    SLIDER_RANGE)) * 100)))
                 s.blockSignals(False)
+        self._mark()
+
+    def take_interpolated(self) -> None:
+        """Move the sliders to the interpolation's current code, to edit it by hand."""
+        if self.sampler is None:
+            return
+        a, b = self.codes()
+        self.z_dims = interpolate(a, b, self.t.value() / T_STEPS, self.mode.currentData())
+        self._sync_sliders()
+        self.tabs.setCurrentIndex(1)
         self._mark()
 
     def _on_dim(self, i: int, value: int) -> None:
