@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import tokenize
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -220,12 +221,15 @@ def _npy_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path):
 
 def _parse_npy_header(fp: BinaryIO, info: zipfile.ZipInfo, path: Path):
     version = np.lib.format.read_magic(fp)
-    if version == (1, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_1_0(fp)
-    elif version in ((2, 0), (3, 0)):
-        shape, fortran, dtype = np.lib.format.read_array_header_2_0(fp)
-    else:
+    if version not in ((1, 0), (2, 0), (3, 0)):
         raise DataError(f"{path}: array {info.filename} has unsupported .npy version {version}")
+    read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+            else np.lib.format.read_array_header_2_0)
+    try:
+        shape, fortran, dtype = read(fp)
+    except (ValueError, TypeError, SyntaxError, tokenize.TokenError, MemoryError) as e:
+        # numpy parses the header as a Python literal; a damaged one fails in many ways
+        raise DataError(f"{path}: array {info.filename} has a damaged header ({e})") from None
     if dtype.hasobject or dtype.kind not in "uifb":
         raise DataError(f"{path}: array {info.filename} has dtype {dtype}; need numbers "
                         "(Python objects are never unpickled)")

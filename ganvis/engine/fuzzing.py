@@ -5,9 +5,14 @@ Used by the test suite (a short run) and by scripts/fuzz_loaders.py (a long one)
 
 from __future__ import annotations
 
+import gzip
 import random
+import struct
 from collections.abc import Callable
 from pathlib import Path
+
+import h5py
+import numpy as np
 
 from ganvis.engine.errors import GanvisError
 
@@ -54,3 +59,42 @@ def fuzz(load: Callable[[Path], object], valid: Path, cases: int, seed: int = 0,
             outcome["refused"] += 1
     target.unlink(missing_ok=True)
     return outcome
+
+
+def sample_files(folder: Path) -> dict[str, tuple[Path, Callable[[Path], object]]]:
+    """One small valid file of every kind ganvis reads, each with its loader: IDX (gzipped,
+    labels beside), .npz, HDF5 data, a run file (as a sampler and to continue training), and
+    the evaluation classifier."""
+    from ganvis.engine.data import load_dataset
+    from ganvis.engine.evalnet import default_path, load_eval_net
+    from ganvis.engine.store import load_run, load_sampler, save_run
+    from ganvis.engine.train import Run, RunConfig
+
+    folder = Path(folder)
+    ds = load_dataset("mnist5k")
+    pixels = ((ds.images[:30] + 1) * 127.5).astype(np.uint8)
+    img = folder / "train-images-idx3-ubyte.gz"
+    img.write_bytes(gzip.compress(struct.pack(">IIII", 2051, 30, 28, 28) + pixels.tobytes()))
+    (folder / "train-labels-idx1-ubyte.gz").write_bytes(
+        gzip.compress(struct.pack(">II", 2049, 30) + ds.labels[:30].astype(np.uint8).tobytes()))
+    npz = folder / "d.npz"
+    np.savez(npz, images=pixels, labels=ds.labels[:30])
+    h5 = folder / "d.h5"
+    with h5py.File(h5, "w") as f:
+        f["images"] = pixels
+        f["labels"] = ds.labels[:30]
+    run = Run(RunConfig(model="saae", width=16, depth=1, latent_dim=2, batch_size=8,
+                        device="cpu", metrics_every=0))
+    run.train_steps(2)
+    run.snapshot()
+    model = save_run(run, folder / "m.h5")
+    clf = folder / "clf.h5"
+    clf.write_bytes(default_path().read_bytes())
+    return {
+        "idx": (img, lambda p: load_dataset(f"idx:{p}")),
+        "npz": (npz, lambda p: load_dataset(f"npz:{p}")),
+        "h5 data": (h5, lambda p: load_dataset(f"h5:{p}")),
+        "run (sampler)": (model, load_sampler),
+        "run (continue)": (model, load_run),
+        "eval classifier": (clf, lambda p: load_eval_net(path=p)),
+    }
