@@ -331,3 +331,25 @@ def test_clicking_a_sample_shows_its_nearest_training_digits(qtbot, window):
     w.show_neighbours(17)
     assert d.result["pixel"][0][0] == i and d.result["pixel"][0][1] < 0.1
     assert "look for a copy" in d.text.text()
+
+
+def test_divergence_stops_training_and_a_rollback_recovers(qtbot, window):
+    import torch
+
+    w = window
+    _train_until(qtbot, w, 60)
+    _pause(qtbot, w)
+    run = w.session.worker.run
+    with torch.no_grad():  # a fault: the run is idle, so the GUI thread may poke it here
+        next(run.G.parameters()).fill_(float("nan"))
+    lr = run.opt_g.param_groups[0]["lr"]
+    w.act_train.trigger()
+    qtbot.waitUntil(lambda: "diverged" in w.last_divergence, timeout=WAIT)
+    qtbot.waitUntil(lambda: not w.training, timeout=WAIT)
+    assert w.divergence_box.isVisible()
+    w.rollback(0.5)
+    qtbot.waitUntil(lambda: "Rolled back" in w.last_notice, timeout=WAIT)
+    assert run.opt_g.param_groups[0]["lr"] == lr / 2
+    assert all(torch.isfinite(p).all() for p in run.G.parameters())
+    _train_until(qtbot, w, w.latest.step + 5)
+    assert np.isfinite(w.latest.d_loss)

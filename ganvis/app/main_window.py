@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self._dirty = False
         self._pending = False
         self._opening: str | None = None
+        self.last_divergence = ""
         self._build_views()
         self._build_actions()
         self._build_status()
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         w.state_changed.connect(self._on_state)
         w.saved.connect(self._on_saved)
         w.failed.connect(self._on_failed)
+        w.diverged.connect(self._on_diverged)
         w.notice.connect(self._on_notice)
         self.timer = QTimer(self)
         self.timer.setInterval(33)  # redraw at most ~30 times a second
@@ -329,6 +331,27 @@ class MainWindow(QMainWindow):
         add_recent(self.settings, "models", path)
         self._rebuild_recent()
         self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def _on_diverged(self, message: str) -> None:
+        """NaN or infinity: the run has stopped. Offer a rollback (halving the learning rates
+        is the usual cure) or leaving it stopped."""
+        self.last_divergence = message
+        self.statusBar().showMessage("Training diverged: " + message.split(":")[0], 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Training diverged", message,
+                          QMessageBox.StandardButton.NoButton, self)
+        halve = box.addButton("Roll back, halve learning rates",
+                              QMessageBox.ButtonRole.AcceptRole)
+        same = box.addButton("Roll back", QMessageBox.ButtonRole.ActionRole)
+        box.addButton("Stop", QMessageBox.ButtonRole.RejectRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(
+            lambda b: self.rollback(0.5 if b is halve else 1.0) if b in (halve, same) else None)
+        self.divergence_box = box
+        box.open()
+
+    def rollback(self, lr_scale: float = 0.5) -> None:
+        """Return the run to its last good state, learning rates times lr_scale."""
+        self._send("rollback", lr_scale)
 
     def _on_failed(self, message: str) -> None:
         self.last_error = message

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from ganvis.engine import DataError, GanvisError, Run, RunConfig, Snapshot
 from ganvis.engine.data import load_dataset
+from ganvis.engine.errors import DivergenceError
 from ganvis.engine.store import RunFile, load_run, load_sampler, save_run
 
 SNAPSHOT_EVERY = 0.4  # seconds of wall time between snapshots while training
@@ -41,6 +42,7 @@ class TrainingWorker(QObject):
     state_changed = Signal(bool)  # training (True) or paused (False)
     saved = Signal(str)
     failed = Signal(str)
+    diverged = Signal(str)  # NaN/inf: the run stopped; the GUI offers a rollback
     finished = Signal()
 
     def __init__(self) -> None:
@@ -77,7 +79,7 @@ class TrainingWorker(QObject):
                     now = time.perf_counter()
                     if now - last >= SNAPSHOT_EVERY:
                         last = now
-                        self._emit_snapshot()
+                        self._guarded(self._emit_snapshot)
         finally:
             self.finished.emit()
 
@@ -91,6 +93,11 @@ class TrainingWorker(QObject):
     def _guarded(self, fn, *args) -> None:
         try:
             fn(*args)
+        except DivergenceError as e:  # stop stepping; no snapshot of a broken run
+            if self.training:
+                self.training = False
+                self.state_changed.emit(False)
+            self.diverged.emit(str(e))
         except GanvisError as e:
             self._fail(str(e))
         except Exception as e:  # never let the thread die silently
@@ -102,7 +109,10 @@ class TrainingWorker(QObject):
             self.training = False
             self.state_changed.emit(False)
             if self.run is not None:
-                self._emit_snapshot()
+                try:
+                    self._emit_snapshot()
+                except GanvisError:  # e.g. the run diverged: the message says enough
+                    pass
         self.failed.emit(message)
 
     def _emit_snapshot(self) -> None:
@@ -130,6 +140,14 @@ class TrainingWorker(QObject):
             self._set_training(False)
         fn(1)
         self._emit_snapshot()
+
+    def _cmd_rollback(self, lr_scale: float) -> None:
+        if self.run is None:
+            return
+        step = self.run.rollback(lr_scale)
+        self._emit_snapshot()
+        change = "" if lr_scale == 1 else f", learning rates × {lr_scale:g}"
+        self.notice.emit(f"Rolled back to step {step:,}{change}. Press Train to go on.")
 
     def _cmd_step(self) -> None:
         self._manual(lambda n: self.run.train_steps(n))

@@ -15,3 +15,12 @@ class DataError(GanvisError):
 
 class ModelFileError(GanvisError):
     """A model/run file is missing, malformed, from the future or unsafe."""
+
+
+class DivergenceError(GanvisError):
+    """Training produced NaN or infinite values; the run can roll back to its last good
+    state (Run.rollback) and go on, usually with lower learning rates."""
+
+    def __init__(self, message: str, step: int) -> None:
+        super().__init__(message)
+        self.step = step

@@ -18,7 +18,8 @@ import torch
 
 from ganvis.engine.config import RunConfig
 from ganvis.engine.data import Dataset, DeviceData, load_dataset
-from ganvis.engine.errors import ConfigError
+from ganvis.engine.errors import ConfigError, DivergenceError
+from ganvis.engine.guard import Guard, capture, restore
 from ganvis.engine.live import LiveMetrics
 from ganvis.engine.losses import d_loss, g_loss
 from ganvis.engine.models import build_nets, check_size, frozen_norm_stats, use_generator
@@ -123,6 +124,7 @@ class Run:
         self._acc_n = {"d": 0, "g": 0, "r": 0}  # updates of each kind since the last snapshot
         self._mark = (0, 0.0)  # (images seen, elapsed) at the last snapshot
         self.timeline = Timeline()  # every snapshot's sample grid
+        self.guard = Guard(self.device)
         self.live = LiveMetrics(self.dataset.name, self.dataset.binary, config.prior,
                                 config.latent_dim, self.num_classes, config.seed,
                                 config.metrics_every)
@@ -188,13 +190,18 @@ class Run:
         return sample_prior(c.prior, n or c.batch_size, c.latent_dim, self.gen, self.device)
 
     def _add(self, name: str, value: torch.Tensor) -> None:
-        """Accumulate a series on the device (no host sync)."""
+        """Accumulate a series on the device (no host sync), and watch it for NaN."""
         self._acc[list(self.SERIES).index(name)] += value.detach()
+        self.guard.watch(value)
 
     def _timed(self, fn: Callable[[], None], n: int) -> None:
         t0 = time.perf_counter()
         for _ in range(n):
             fn()
+            if self.guard.due(self.step):
+                self.elapsed += time.perf_counter() - t0
+                t0 = time.perf_counter()
+                self.guard.check(self)  # raises DivergenceError: nothing more is stepped
         self.elapsed += time.perf_counter() - t0
         if self.live.due(self.step, self.elapsed):
             self.measure()
@@ -221,8 +228,23 @@ class Run:
         return Sampler(self.generator, self.config, self.dataset.image_shape, self.step, device,
                        num_classes=self.num_classes, encoder=self.nets.get("encoder"))
 
+    def rollback(self, lr_scale: float = 1.0) -> int:
+        """After a DivergenceError: return to the last good state, with the learning rates
+        multiplied by lr_scale (e.g. 0.5). Returns the step it went back to."""
+        if self.guard.good is None:
+            raise DivergenceError("no good state to roll back to: start the run again",
+                                  self.step)
+        restore(self, self.guard.good, lr_scale)
+        self.guard = Guard(self.device)
+        self.guard.good = capture(self)
+        self._acc.zero_()
+        self._acc_n = {"d": 0, "g": 0, "r": 0}
+        self._mark = (self.images_seen, self.elapsed)
+        return self.step
+
     @torch.no_grad()
     def snapshot(self) -> Snapshot:
+        self.guard.check(self)  # never show (or save) a diverged run as if it were fine
         acc = dict(zip(self.SERIES, self._acc.cpu().tolist()))  # the one host sync
         counts = dict(self._acc_n)
         seen_mark, t_mark = self._mark

@@ -1,0 +1,72 @@
+"""Divergence guard: notice NaN or infinity without waiting for the device at every step, and
+keep a recent good state in memory to roll back to.
+
+Every accumulated loss is also folded into an on-device "all finite" flag. The flag is read
+(one host sync) every CHECK_EVERY steps and at every snapshot, so a divergence is caught
+within CHECK_EVERY steps. A copy of the whole trainable state (weights, optimiser state,
+counters, random stream) is taken every KEEP_EVERY steps while the flag is clean.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+
+from ganvis.engine.errors import DivergenceError
+
+CHECK_EVERY = 25
+KEEP_EVERY = 200
+
+
+class Guard:
+    def __init__(self, device: torch.device) -> None:
+        self.ok = torch.ones((), dtype=torch.bool, device=device)
+        self.good: dict | None = None
+        self.last_check = 0
+
+    def watch(self, value: torch.Tensor) -> None:
+        """Fold a value into the on-device flag (no host sync)."""
+        self.ok &= torch.isfinite(value.detach()).all()
+
+    def check(self, run) -> None:
+        """Read the flag; raise DivergenceError if anything went non-finite, else keep a good
+        state when one is due. Weights are checked too (a NaN step may not show in a loss)."""
+        self.last_check = run.step
+        with torch.no_grad():
+            flags = [self.ok] + [torch.isfinite(p).all() for net in run.nets.values()
+                                 for p in net.parameters()]
+            healthy = bool(torch.stack(flags).all())  # the one host sync
+        if not healthy:
+            when = f"between steps {self.good['step']} and {run.step}" if self.good else \
+                f"before step {run.step}"
+            raise DivergenceError(
+                f"training diverged {when}: a loss or a weight became NaN or infinite. "
+                "Roll back to the last good state (and lower the learning rates), or start "
+                "again.", run.step)
+        if self.good is None or run.step - self.good["step"] >= KEEP_EVERY:
+            self.good = capture(run)
+
+    def due(self, step: int) -> bool:
+        return step - self.last_check >= CHECK_EVERY
+
+
+def capture(run) -> dict:
+    return {
+        "step": run.step,
+        "nets": {k: copy.deepcopy(v.state_dict()) for k, v in run.nets.items()},
+        "opts": {k: copy.deepcopy(v.state_dict()) for k, v in run.opts.items()},
+        "counters": (run.d_steps, run.g_steps, run.elapsed),
+        "gen": run.gen.get_state(),
+    }
+
+
+def restore(run, state: dict, lr_scale: float = 1.0) -> None:
+    for k, net in run.nets.items():
+        net.load_state_dict(state["nets"][k])
+    for k, opt in run.opts.items():
+        opt.load_state_dict(state["opts"][k])
+        for group in opt.param_groups:
+            group["lr"] *= lr_scale
+    run.d_steps, run.g_steps, run.elapsed = state["counters"]
+    run.gen.set_state(state["gen"])
