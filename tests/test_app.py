@@ -353,3 +353,21 @@ def test_divergence_stops_training_and_a_rollback_recovers(qtbot, window):
     assert all(torch.isfinite(p).all() for p in run.G.parameters())
     _train_until(qtbot, w, w.latest.step + 5)
     assert np.isfinite(w.latest.d_loss)
+
+
+def test_a_mode_collapse_shows_a_visible_warning(qtbot):
+    from ganvis.app.history import RunHistory
+    from ganvis.app.views.curves import COLLAPSE_STYLE, CurvesView
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+    h = RunHistory()
+    nan = float("nan")
+    h.metrics = {"step": [100, 200], "fcd": [300, 500], "coverage": [10, 3],
+                 "score": [6, 2], "control_accuracy": [nan, nan], "collapse": [0.0, 0.0]}
+    view.set_history(h)
+    assert "Mode collapse" not in view.quality_hint.text()
+    h.metrics["collapse"][-1] = 1.0
+    view.set_history(h)
+    assert "Mode collapse" in view.quality_hint.text()
+    assert view.quality_hint.styleSheet() == COLLAPSE_STYLE

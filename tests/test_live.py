@@ -134,3 +134,24 @@ def test_a_failing_measurement_turns_metrics_off_and_training_goes_on(monkeypatc
     run.train(50)
     assert run.step == 50 and not run.live.enabled
     assert "RuntimeError" in run.snapshot().metrics_note
+
+
+def test_mode_collapse_is_recorded_and_warned_only_after_coverage_is_lost(monkeypatch):
+    import ganvis.engine.metrics as metrics
+
+    real = metrics.evaluate
+    coverage = iter([3, 9, 10, 4, 4])  # untrained, learning, learned, collapsed...
+
+    def fake(*a, **k):
+        m = real(*a, **k)
+        m["coverage"] = next(coverage)
+        return m
+
+    monkeypatch.setattr(metrics, "evaluate", fake)
+    run = Run(small())
+    flags = []
+    for _ in range(5):
+        run.train_steps(2)
+        flags.append(run.measure()["collapse"])
+    assert flags == [0.0, 0.0, 0.0, 1.0, 1.0]
+    assert run.live.history["collapse"] == flags

@@ -21,7 +21,11 @@ from ganvis.engine.priors import sample_prior
 BUDGET = 0.05  # at most this share of training time goes to measuring
 LIVE_N = 1000  # images per live measurement (`ganvis eval` uses more)
 KEYS = ("step", "fcd", "coverage", "class_kl", "score", "memorisation_ratio",
-        "control_accuracy", "seconds")
+        "control_accuracy", "seconds", "collapse")
+# Fewer digits than this among the confident predictions: mode collapse (a run that covers
+# all ten and then loses some is the classic picture; an untrained one starts low too).
+COLLAPSE_BELOW = 7
+COLLAPSE_GRACE = 1000
 BUILTIN = ("mnist5k", "mnist5k-binary")
 
 
@@ -94,6 +98,11 @@ class LiveMetrics:
         cost = time.perf_counter() - t0
         row = {"step": float(step), "seconds": cost,
                **{k: float(m[k]) for k in KEYS if k in m}}
+        # Collapse: too few digits, once the run had covered enough of them, or still too few
+        # after COLLAPSE_GRACE steps (an untrained generator covers few digits too).
+        low = m["coverage"] < COLLAPSE_BELOW
+        seen = max(self.history["coverage"], default=0.0) >= COLLAPSE_BELOW
+        row["collapse"] = float(low and (seen or step >= COLLAPSE_GRACE))
         for k in KEYS:
             self.history[k].append(row.get(k, float("nan")))
         self.last_step, self.last_cost, self.train_mark = step, cost, elapsed

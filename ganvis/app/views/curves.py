@@ -25,6 +25,8 @@ from ganvis.app.theme import (
 LOG4 = math.log(4.0)
 FCD_COLOR = (220, 220, 120)
 COVERAGE_COLOR = (120, 200, 160)
+HINT_STYLE = "color: #999999; padding: 2px 6px;"
+COLLAPSE_STYLE = "color: #ffd0d0; background: #6a2020; padding: 4px 6px; border-radius: 3px;"
 HINT = "Quality metrics (FCD, digits covered) appear below as the run measures them."
 
 
@@ -68,7 +70,7 @@ class CurvesView(QWidget):
         # it stays whole and readable whatever range the plot shows.
         self.quality_hint = QLabel(HINT)
         self.quality_hint.setWordWrap(True)
-        self.quality_hint.setStyleSheet("color: #999999; padding: 2px 6px;")
+        self.quality_hint.setStyleSheet(HINT_STYLE)
         self.showing_metrics = False
         self.means.setXLink(self.loss)
         self.quality.setXLink(self.loss)
@@ -139,6 +141,11 @@ class CurvesView(QWidget):
         control = m.get("control_accuracy", [math.nan])[-1]
         if math.isfinite(control):
             last += f", digit control {control:.0%}"
+        collapsed = m.get("collapse", [0.0])[-1] == 1.0
+        if collapsed:
+            last = ("⚠ Mode collapse: G draws only a few of the digits. Lower the learning "
+                    "rates, try the non-saturating loss, or roll back. " + last)
+        self.quality_hint.setStyleSheet(COLLAPSE_STYLE if collapsed else HINT_STYLE)
         self.quality_hint.setText(last)
         self.quality_hint.setVisible(True)
 
