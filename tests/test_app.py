@@ -371,3 +371,59 @@ def test_a_mode_collapse_shows_a_visible_warning(qtbot):
     view.set_history(h)
     assert "Mode collapse" in view.quality_hint.text()
     assert view.quality_hint.styleSheet() == COLLAPSE_STYLE
+
+
+CHILD = """
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from ganvis.app.main_window import MainWindow
+w = MainWindow()
+w.show()
+w.toggle_training()
+app.exec()
+"""
+
+
+def test_after_a_kill_the_next_launch_offers_the_autosaved_run(qtbot, tmp_path, monkeypatch):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from ganvis.engine.store import RunFile
+
+    settings = tmp_path / "settings.ini"
+    autosave = tmp_path / "ganvis-autosave.h5"
+    env = {**os.environ, "GANVIS_SETTINGS": str(settings), "GANVIS_AUTOSAVE_SECONDS": "1",
+           "QT_QPA_PLATFORM": "offscreen"}
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    child = subprocess.Popen([sys.executable, str(script)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        saved = 0
+        while saved < 20 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            if autosave.is_file():
+                try:
+                    with RunFile(autosave) as rf:
+                        saved = rf.counters["step"]
+                except Exception:  # noqa: BLE001 - mid-rename on a slow disk: look again
+                    pass
+        assert saved >= 20, "the child never autosaved"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    with RunFile(autosave) as rf:  # a whole, valid file, even if the kill came mid-write
+        saved = rf.counters["step"]
+    monkeypatch.setenv("GANVIS_SETTINGS", str(settings))
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    assert w.autosave_offer == autosave
+    w.restore_autosave()
+    qtbot.waitUntil(lambda: w.latest is not None and w.latest.step == saved, timeout=WAIT)
+    assert w.trainable
+    w.close()
+    assert not autosave.exists()  # a clean exit leaves nothing to restore

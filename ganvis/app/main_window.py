@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
+from ganvis.app.autosave import Autosaver, autosave_path, interval_seconds
 from ganvis.app.exports import export_grid_dialog
 from ganvis.app.history import RunHistory
 from ganvis.app.settings import add_recent, app_settings, recent, save_config, saved_config
@@ -94,6 +95,10 @@ class MainWindow(QMainWindow):
         self.session.start()
         self.setup.set_config(saved_config(self.settings))
         self.reset()
+        self.autosaver = Autosaver(self, autosave_path(self.settings), interval_seconds())
+        self.autosave_offer = self.autosaver.leftover()
+        if self.autosave_offer is not None:
+            self._offer_restore(self.autosave_offer)
 
     # --- construction ----------------------------------------------------------------------
 
@@ -349,6 +354,29 @@ class MainWindow(QMainWindow):
         self.divergence_box = box
         box.open()
 
+    def _offer_restore(self, path) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, "Restore the last run?",
+                          "ganvis did not close cleanly last time. Its run was autosaved; "
+                          "restore it?", QMessageBox.StandardButton.NoButton, self)
+        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Discard", QMessageBox.ButtonRole.RejectRole)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(
+            lambda b: self.restore_autosave() if b is restore else self.discard_autosave())
+        box.open()
+
+    def restore_autosave(self) -> None:
+        """Open the autosaved run of the last session, to continue it."""
+        if self.autosave_offer is not None:
+            kept = self.autosave_offer.with_name("ganvis-restored.h5")
+            kept.write_bytes(self.autosave_offer.read_bytes())  # autosave will overwrite it
+            self.autosave_offer = None
+            self.open_model(str(kept))
+
+    def discard_autosave(self) -> None:
+        self.autosave_offer = None
+        self.autosaver.path.unlink(missing_ok=True)
+
     def rollback(self, lr_scale: float = 0.5) -> None:
         """Return the run to its last good state, learning rates times lr_scale."""
         self._send("rollback", lr_scale)
@@ -470,6 +498,7 @@ class MainWindow(QMainWindow):
         s.sync()
         self.timer.stop()
         self.session.shutdown()
+        self.autosaver.discard()  # a clean exit: nothing to restore next time
         event.accept()
 
 

@@ -197,6 +197,14 @@ class TrainingWorker(QObject):
         self.notice.emit(f"Opened {path.name} to explore only: {why}. To train, pick a data "
                          "set and press Reset.")
 
+    def _cmd_autosave(self, path: str) -> None:
+        """Like save, quietly: the user did not ask, so only a failure is reported."""
+        if self.run is not None:
+            try:
+                save_run(self.run, Path(path))
+            except GanvisError as e:
+                self.notice.emit(f"Autosave failed (training goes on): {e}")
+
     def _cmd_save(self, path: str) -> None:
         if self.run is None:
             raise GanvisError("nothing to save yet: set up a run first")
