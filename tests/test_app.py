@@ -11,6 +11,7 @@ from pngutil import read_png  # noqa: E402
 
 from ganvis.app.exports import write_grid  # noqa: E402
 from ganvis.app.main_window import MainWindow  # noqa: E402
+from ganvis.app.views.explore import T_STEPS  # noqa: E402
 from ganvis.engine.store import load_sampler  # noqa: E402
 
 WAIT = 30_000
@@ -427,3 +428,45 @@ def test_after_a_kill_the_next_launch_offers_the_autosaved_run(qtbot, tmp_path, 
     assert w.trainable
     w.close()
     assert not autosave.exists()  # a clean exit leaves nothing to restore
+
+
+def test_stress_random_commands_never_deadlock_or_leak(qtbot, make_window, tmp_path):
+    import random
+    import threading
+
+    threads_before = threading.active_count()
+    w = make_window()
+    rng = random.Random(0)
+    w.setup.width.setValue(8)  # a small DCGAN: the point is the commands, not the digits
+    qtbot.waitUntil(lambda: w.config.width == 8, timeout=WAIT)
+    ops = {
+        "train": lambda: w.act_train.trigger(),
+        "step": lambda: w.act_step.trigger(),
+        "step_d": lambda: w.act_step_d.trigger(),
+        "step_g": lambda: w.act_step_g.trigger(),
+        "reset": lambda: w.act_reset.trigger(),
+        "drag": lambda: w.explore.t.setValue(rng.randrange(0, T_STEPS + 1)),
+        "save": lambda: w.export_model(str(tmp_path / "m.h5")),
+        "grid": lambda: write_grid(w, w.sampler, str(tmp_path / "g.png"), rows=2, cols=2,
+                                   scale=1, seed=1) if w.sampler is not None else None,
+    }
+    names = list(ops)
+    for _ in range(300):
+        ops[rng.choice(names)]()
+        qtbot.wait(rng.choice((0, 1, 5)))
+    # Settle: pause, then the worker must answer and agree with the views.
+    if w.training:
+        w.act_train.trigger()
+    qtbot.waitUntil(lambda: not w.training, timeout=WAIT)
+    qtbot.waitUntil(lambda: w.session.worker.run is not None
+                    and w.latest.step == w.session.worker.run.step, timeout=WAIT)
+    assert w.session.thread.isRunning() and not w.last_error.startswith("Traceback")
+    before = w.latest.step
+    w.act_step.trigger()
+    qtbot.waitUntil(lambda: w.latest.step == before + 1, timeout=WAIT)  # still responsive
+    qtbot.waitUntil(lambda: (tmp_path / "m.h5").exists(), timeout=WAIT)
+    assert load_sampler(tmp_path / "m.h5").step >= 0  # every save left a whole file
+    assert not list(tmp_path.glob(".*.tmp"))  # and no half-written ones
+    w.close()
+    assert w.session.thread.isFinished()
+    qtbot.waitUntil(lambda: threading.active_count() <= threads_before, timeout=WAIT)
