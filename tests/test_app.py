@@ -470,3 +470,16 @@ def test_stress_random_commands_never_deadlock_or_leak(qtbot, make_window, tmp_p
     w.close()
     assert w.session.thread.isFinished()
     qtbot.waitUntil(lambda: threading.active_count() <= threads_before, timeout=WAIT)
+
+
+def test_closing_mid_save_leaves_a_whole_file_or_none(qtbot, make_window, tmp_path):
+    w = make_window()
+    _train_until(qtbot, w, 5)
+    path = tmp_path / "m.h5"
+    w.export_model(str(path))  # queued to the worker, which is training
+    t0 = time.perf_counter()
+    w.close()
+    assert time.perf_counter() - t0 < 1.0 and w.session.thread.isFinished()
+    assert not list(tmp_path.glob(".*.tmp"))
+    if path.exists():
+        assert load_sampler(path).step >= 5
