@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self._pending = False
         self._opening: str | None = None
         self.last_divergence = ""
+        collect_garbage_in_gui_thread()
         self._build_views()
         self._build_actions()
         self._build_status()
@@ -500,6 +501,21 @@ class MainWindow(QMainWindow):
         self.session.shutdown()
         self.autosaver.discard()  # a clean exit: nothing to restore next time
         event.accept()
+
+
+_COLLECTOR = None
+
+
+def collect_garbage_in_gui_thread() -> None:
+    """Python's cyclic garbage collector runs in whichever thread happens to allocate. If that
+    is the training thread and the garbage holds Qt objects (a closed dialog, an old window),
+    their destruction there deadlocks against the GUI thread (seen under load). So automatic
+    collection is switched off and a GUI-thread timer collects instead (once per process)."""
+    global _COLLECTOR
+    if _COLLECTOR is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _COLLECTOR = GarbageCollector(interval=1.0)
 
 
 def _is_ae(config) -> bool:
