@@ -121,7 +121,6 @@ def score_sampler(sampler, n: int = 2000, seed: int = 0) -> dict[str, float]:
     takes one), with the real-data floor beside it. FCD shrinks as n grows, and the floor is
     measured on 500 held-out digits, so `fcd_ratio` compares like with like: the FCD of the
     first 500 images over the floor."""
-    from ganvis.engine.errors import GanvisError
     from ganvis.engine.metrics import evaluate, real_floor, reference
 
     data = sampler.config.data

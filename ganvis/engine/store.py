@@ -335,19 +335,14 @@ def load_style(path: str | Path, index: int, dataset: Dataset | None = None):
     """The encoder's code (for a saae: the style) of image `index` of the model's data set."""
     from ganvis.engine.data import load_dataset
 
-    with _reading(path), RunFile(path) as rf:
-        if "encoder" not in rf.build():
-            raise ModelFileError(f"{path}: a {rf.config.model} has no encoder to take a style "
-                                 "from")
-        encoder = rf.build()["encoder"]
-        rf.load_weights("encoder", encoder)
-        config = rf.config
-    ds = dataset if dataset is not None else load_dataset(config.data)
+    sampler = load_sampler(path)
+    if sampler.encoder is None:
+        raise ModelFileError(f"{path}: a {sampler.config.model} has no encoder to take a style "
+                             "from")
+    ds = dataset if dataset is not None else load_dataset(sampler.config.data)
     if not 0 <= index < ds.size:
         raise GanvisError(f"image {index}: {ds.name} holds images 0 to {ds.size - 1}")
-    with torch.no_grad():
-        x = torch.from_numpy(np.array(ds.images[index:index + 1])).unsqueeze(1)
-        return encoder.eval()(x)[0].numpy()
+    return sampler.encode(np.array(ds.images[index:index + 1]))[0]
 
 
 def load_run(path: str | Path, dataset: Dataset | None = None, device: str | None = None) -> Run:
