@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
                    "npz:FILE or h5:FILE (default: mnist5k)")
     t.add_argument("--steps", type=_positive_int, default=1000,
                    help="generator steps (default 1000)")
-    t.add_argument("--batch-size", type=_positive_int, default=64)
+    t.add_argument("--batch-size", type=_positive_int, default=None,
+                   help="images per update (default 64; with --resume, the run's own)")
     t.add_argument("--k-disc", type=_positive_int, default=1,
                    help="discriminator updates per generator update (k in Goodfellow et al.)")
     t.add_argument("--loss", choices=("nonsat", "minimax"), default="nonsat",
@@ -79,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, default=Path("run.h5"), help="run file (default run.h5)")
     t.add_argument("--grid", type=Path, help="also write the final sample grid as PNG")
     t.add_argument("--resume", type=Path, help="continue training this run file")
+    t.add_argument("--on-oom", choices=("stop", "halve", "cpu"), default="stop",
+                   help="when the device runs out of memory: stop (save the run and say how "
+                   "to go on), halve the batch size and go on, or go on on the CPU")
     t.add_argument("--metrics-every", type=_nonneg_int, default=100, metavar="STEPS",
                    help="measure FCD, coverage and score at most every STEPS steps, within 5%% "
                    "of the training time (built-in digits only; 0: never; default 100)")
@@ -151,7 +155,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         if p is not None:
             _check_writable(p)
     if args.resume:
-        run = load_run(args.resume, device=None if args.device == "auto" else args.device)
+        run = load_run(args.resume, device=None if args.device == "auto" else args.device,
+                       batch_size=args.batch_size)
     else:
         config = RunConfig(
             model=args.model, data=args.data, latent_dim=args.latent_dim, width=args.width,
@@ -159,7 +164,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             lr_g=args.lr_g, lr_d=args.lr_d,
             betas_g=None if args.beta1 is None else (args.beta1, 0.999),
             betas_d=None if args.beta1 is None else (args.beta1, 0.999),
-            batch_size=args.batch_size, seed=args.seed,
+            batch_size=args.batch_size or 64, seed=args.seed,
             device=args.device, likelihood=args.likelihood, metrics_every=args.metrics_every,
         )
         run = Run(config)
@@ -170,8 +175,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     bar = _Progress(args.steps, quiet=args.quiet)
     start, interrupted = run.step, False
     try:
-        run.train(args.steps, on_snapshot=bar.snapshot, snapshot_every=2.0,
-                  should_stop=bar.tick)
+        run = _train_through_oom(run, start + args.steps, bar, args)
     except KeyboardInterrupt:  # keep what was trained: save it below, then exit 130
         interrupted = True
     snap = run.snapshot()
@@ -182,6 +186,37 @@ def _cmd_train(args: argparse.Namespace) -> int:
         save_grid(args.grid, snap.grid, cols=8, scale=2)
         print(f"saved {args.grid}", file=sys.stderr)
     return 130 if interrupted else 0
+
+
+def _train_through_oom(run, target: int, bar, args: argparse.Namespace):
+    """Train up to step `target`. When the device runs out of memory, go on as --on-oom says:
+    with half the batch, on the CPU, or not at all (the run is saved, with how to resume)."""
+    from ganvis.engine.errors import GanvisError, OutOfMemoryError
+    from ganvis.engine.store import save_run
+
+    while run.step < target:
+        try:
+            run.train(target - run.step, on_snapshot=bar.snapshot, snapshot_every=2.0,
+                      should_stop=bar.tick)
+            return run
+        except OutOfMemoryError as e:
+            bs = run.config.batch_size
+            if args.on_oom == "halve" and bs > 1:
+                print(f"\nganvis train: {e}\n  going on with batch size {bs // 2}",
+                      file=sys.stderr)
+                run = run.rebuild(batch_size=bs // 2)
+            elif args.on_oom == "cpu" and run.device.type != "cpu":
+                print(f"\nganvis train: {e}\n  going on on the CPU", file=sys.stderr)
+                run = run.rebuild(device="cpu")
+            else:
+                save_run(run, args.out)
+                how = f"--batch-size {max(1, bs // 2)}"
+                if run.device.type != "cpu":
+                    how += " (or --device cpu)"
+                raise GanvisError(f"{e}\nSaved the run so far to {args.out} (step {run.step}). "
+                                  f"Go on with: ganvis train --resume {args.out} {how}, or "
+                                  "train with --on-oom halve") from None
+    return run
 
 
 class _Progress:

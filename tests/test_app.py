@@ -356,6 +356,36 @@ def test_divergence_stops_training_and_a_rollback_recovers(qtbot, window):
     assert np.isfinite(w.latest.d_loss)
 
 
+def test_out_of_memory_stops_training_and_a_smaller_batch_goes_on(qtbot, window,
+                                                                  monkeypatch):
+    import torch
+
+    from ganvis.engine.models import DCGANDiscriminator
+
+    w = window
+    _train_until(qtbot, w, 5)
+    forward = DCGANDiscriminator.forward
+
+    def full_gpu(self, x):  # training batches above 32 fail as on a full GPU
+        if x.shape[0] > 32 and torch.is_grad_enabled():
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return forward(self, x)
+
+    monkeypatch.setattr(DCGANDiscriminator, "forward", full_gpu)
+    qtbot.waitUntil(lambda: "out of memory" in w.last_oom, timeout=WAIT)
+    qtbot.waitUntil(lambda: not w.training, timeout=WAIT)
+    assert "batch size 64" in w.last_oom and w.oom_box.isVisible()
+    labels = [b.text() for b in w.oom_box.buttons()]
+    assert "Go on with batch size 32" in labels and "Go on on the CPU" not in labels  # on cpu
+    step = w.session.worker.run.step
+    w.oom_box.buttons()[labels.index("Go on with batch size 32")].click()
+    qtbot.waitUntil(lambda: "batch size 32" in w.last_notice, timeout=WAIT)
+    assert w.config.batch_size == 32 and w.setup.batch.value() == 32
+    assert w.session.worker.run.step == step  # nothing trained was lost
+    _train_until(qtbot, w, step + 5)
+    assert np.isfinite(w.latest.d_loss) and "out of memory" not in w.last_error
+
+
 def test_a_mode_collapse_shows_a_visible_warning(qtbot):
     from ganvis.app.history import RunHistory
     from ganvis.app.views.curves import COLLAPSE_STYLE, CurvesView

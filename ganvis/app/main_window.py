@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ganvis.app.autosave import Autosaver, autosave_path, interval_seconds
 from ganvis.app.exports import export_grid_dialog
 from ganvis.app.history import RunHistory
+from ganvis.app.offers import offer
 from ganvis.app.settings import add_recent, app_settings, recent, save_config, saved_config
 from ganvis.app.setup_panel import SetupPanel
 from ganvis.app.theme import apply_theme
@@ -39,6 +40,10 @@ from ganvis.engine.config import AE_MODELS
 from ganvis.engine.demos import DEMOS, resolve_model
 from ganvis.engine.errors import GanvisError
 from ganvis.engine.live import metrics_note
+
+ACCEPT = QMessageBox.ButtonRole.AcceptRole
+ACTION = QMessageBox.ButtonRole.ActionRole
+REJECT = QMessageBox.ButtonRole.RejectRole
 
 HELP = """<h3>What am I looking at?</h3>
 <p><b>Samples</b>: the generator G turns random codes z into images. The grid shows G(z)
@@ -70,6 +75,7 @@ class MainWindow(QMainWindow):
         self._pending = False
         self._opening: str | None = None
         self.last_divergence = ""
+        self.last_oom = ""
         collect_garbage_in_gui_thread()
         self._build_views()
         self._build_actions()
@@ -82,6 +88,7 @@ class MainWindow(QMainWindow):
         w.saved.connect(self._on_saved)
         w.failed.connect(self._on_failed)
         w.diverged.connect(self._on_diverged)
+        w.out_of_memory.connect(self._on_out_of_memory)
         w.notice.connect(self._on_notice)
         self.timer = QTimer(self)
         self.timer.setInterval(33)  # redraw at most ~30 times a second
@@ -343,28 +350,33 @@ class MainWindow(QMainWindow):
         is the usual cure) or leaving it stopped."""
         self.last_divergence = message
         self.statusBar().showMessage("Training diverged: " + message.split(":")[0], 15000)
-        box = QMessageBox(QMessageBox.Icon.Warning, "Training diverged", message,
-                          QMessageBox.StandardButton.NoButton, self)
-        halve = box.addButton("Roll back, halve learning rates",
-                              QMessageBox.ButtonRole.AcceptRole)
-        same = box.addButton("Roll back", QMessageBox.ButtonRole.ActionRole)
-        box.addButton("Stop", QMessageBox.ButtonRole.RejectRole)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(
-            lambda b: self.rollback(0.5 if b is halve else 1.0) if b in (halve, same) else None)
-        self.divergence_box = box
-        box.open()
+        self.divergence_box = offer(self, QMessageBox.Icon.Warning, "Training diverged", message, [
+            ("Roll back, halve learning rates", ACCEPT, lambda: self.rollback(0.5)),
+            ("Roll back", ACTION, lambda: self.rollback(1.0)),
+            ("Stop", REJECT, None)])
+
+    def _on_out_of_memory(self, message: str, batch_size: int, device: str) -> None:
+        """The device is full: the run has stopped, intact. Offer half the batch, the CPU, or
+        leaving it stopped."""
+        self.last_oom = message
+        self.statusBar().showMessage("Out of memory on " + device, 15000)
+        half = max(1, batch_size // 2)
+        choices = [(f"Go on with batch size {half}", ACCEPT,
+                    lambda: self.rebuild_run(batch_size=half))]
+        if not device.startswith("cpu"):
+            choices.append(("Go on on the CPU", ACTION, lambda: self.rebuild_run(device="cpu")))
+        choices.append(("Stop", REJECT, None))
+        self.oom_box = offer(self, QMessageBox.Icon.Warning, "Out of memory", message, choices)
+
+    def rebuild_run(self, **changes) -> None:
+        """The same run with another batch size or device (weights and history kept)."""
+        self._send("rebuild", changes)
 
     def _offer_restore(self, path) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Restore the last run?",
-                          "ganvis did not close cleanly last time. Its run was autosaved; "
-                          "restore it?", QMessageBox.StandardButton.NoButton, self)
-        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Discard", QMessageBox.ButtonRole.RejectRole)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(
-            lambda b: self.restore_autosave() if b is restore else self.discard_autosave())
-        box.open()
+        offer(self, QMessageBox.Icon.Question, "Restore the last run?",
+              "ganvis did not close cleanly last time. Its run was autosaved; restore it?",
+              [("Restore", ACCEPT, self.restore_autosave),
+               ("Discard", REJECT, self.discard_autosave)])
 
     def restore_autosave(self) -> None:
         """Open the autosaved run of the last session, to continue it."""

@@ -23,7 +23,8 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from ganvis.engine import DataError, GanvisError, Run, RunConfig, Snapshot
 from ganvis.engine.data import load_dataset
-from ganvis.engine.errors import DivergenceError
+from ganvis.engine.errors import DivergenceError, OutOfMemoryError
+from ganvis.engine.memory import is_out_of_memory, out_of_memory
 from ganvis.engine.store import RunFile, load_run, load_sampler, save_run
 
 SNAPSHOT_EVERY = 0.4  # seconds of wall time between snapshots while training
@@ -43,6 +44,7 @@ class TrainingWorker(QObject):
     saved = Signal(str)
     failed = Signal(str)
     diverged = Signal(str)  # NaN/inf: the run stopped; the GUI offers a rollback
+    out_of_memory = Signal(str, int, str)  # message, batch size, device: the GUI offers ways on
     finished = Signal()
 
     def __init__(self) -> None:
@@ -94,15 +96,27 @@ class TrainingWorker(QObject):
         try:
             fn(*args)
         except DivergenceError as e:  # stop stepping; no snapshot of a broken run
-            if self.training:
-                self.training = False
-                self.state_changed.emit(False)
+            self._halt()
             self.diverged.emit(str(e))
+        except OutOfMemoryError as e:  # the run is intact: offer a smaller batch or the CPU
+            self._out_of_memory(e)
         except GanvisError as e:
             self._fail(str(e))
         except Exception as e:  # never let the thread die silently
+            if self.run is not None and is_out_of_memory(e):  # e.g. in a snapshot or a save
+                self._out_of_memory(out_of_memory(self.run, e))
+                return
             traceback.print_exc()
             self._fail(f"{type(e).__name__}: {e}")
+
+    def _halt(self) -> None:
+        if self.training:
+            self.training = False
+            self.state_changed.emit(False)
+
+    def _out_of_memory(self, e: OutOfMemoryError) -> None:
+        self._halt()
+        self.out_of_memory.emit(str(e), e.batch_size, e.device)
 
     def _fail(self, message: str) -> None:
         if self.training:
@@ -148,6 +162,15 @@ class TrainingWorker(QObject):
         self._emit_snapshot()
         change = "" if lr_scale == 1 else f", learning rates × {lr_scale:g}"
         self.notice.emit(f"Rolled back to step {step:,}{change}. Press Train to go on.")
+
+    def _cmd_rebuild(self, changes: dict) -> None:
+        if self.run is None:
+            return
+        if self.training:
+            self._set_training(False)
+        self._install(self.run.rebuild(**changes))
+        what = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in changes.items())
+        self.notice.emit(f"Going on with {what} from step {self.run.step:,}. Press Train.")
 
     def _cmd_step(self) -> None:
         self._manual(lambda n: self.run.train_steps(n))

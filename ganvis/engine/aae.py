@@ -58,9 +58,8 @@ class AAERun(Run):
     def decoder(self) -> torch.nn.Module:
         return self.nets["decoder"]
 
-    @property
-    def images_seen(self) -> int:
-        return self.g_steps * self.config.batch_size
+    def image_updates(self) -> int:
+        return self.g_steps
 
     def images_per_step(self) -> int:
         return self.config.batch_size

@@ -24,3 +24,12 @@ class DivergenceError(GanvisError):
     def __init__(self, message: str, step: int) -> None:
         super().__init__(message)
         self.step = step
+
+
+class OutOfMemoryError(GanvisError):
+    """The device ran out of memory during a step. The run keeps every update that finished
+    and can go on with a smaller batch or on another device (Run.rebuild)."""
+
+    def __init__(self, message: str, *, device: str, batch_size: int, step: int) -> None:
+        super().__init__(message)
+        self.device, self.batch_size, self.step = device, batch_size, step

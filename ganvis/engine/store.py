@@ -39,7 +39,7 @@ from ganvis.engine.live import KEYS as METRIC_KEYS
 from ganvis.engine.models import build_nets, check_size
 from ganvis.engine.sampler import Sampler
 from ganvis.engine.timeline import MAX_FRAMES
-from ganvis.engine.train import HISTORY_KEYS, Run, run_class
+from ganvis.engine.train import HISTORY_KEYS, Run, reseed, run_class
 
 FORMAT = "ganvis-run"
 FORMAT_VERSION = 1
@@ -345,10 +345,13 @@ def load_style(path: str | Path, index: int, dataset: Dataset | None = None):
     return sampler.encode(np.array(ds.images[index:index + 1]))[0]
 
 
-def load_run(path: str | Path, dataset: Dataset | None = None, device: str | None = None) -> Run:
-    """Reopen a run to continue training it (on its own data set unless one is given)."""
+def load_run(path: str | Path, dataset: Dataset | None = None, device: str | None = None,
+             batch_size: int | None = None) -> Run:
+    """Reopen a run to continue training it (on its own data set unless one is given,
+    optionally on another device or with another batch size)."""
     with _reading(path), RunFile(path) as rf:
-        config = rf.config if device is None else rf.config.replace(device=device)
+        changes = {k: v for k, v in (("device", device), ("batch_size", batch_size)) if v}
+        config = rf.config.replace(**changes)
     run = Run(config, dataset)
     with _reading(path), RunFile(path) as rf:
         if run.dataset.image_shape != rf.shape:
@@ -375,7 +378,7 @@ def load_run(path: str | Path, dataset: Dataset | None = None, device: str | Non
             raise RuntimeError("no state for this device type")
         run.gen.set_state(rng[1])
     except RuntimeError:  # another device kind: a fresh, still reproducible stream
-        run.gen.manual_seed(config.seed + 1 + 1_000_003 * run.g_steps)
+        reseed(run)
     return run
 
 

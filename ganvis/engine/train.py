@@ -22,6 +22,7 @@ from ganvis.engine.errors import ConfigError, DivergenceError
 from ganvis.engine.guard import Guard, capture, restore
 from ganvis.engine.live import LiveMetrics
 from ganvis.engine.losses import d_loss, g_loss
+from ganvis.engine.memory import is_out_of_memory, out_of_memory, release_cache
 from ganvis.engine.models import build_nets, check_size, frozen_norm_stats, use_generator
 from ganvis.engine.priors import sample_prior
 from ganvis.engine.sampler import Sampler
@@ -119,6 +120,7 @@ class Run:
         self.d_steps = 0
         self.g_steps = 0
         self.elapsed = 0.0
+        self._seen_offset = 0  # images seen at earlier batch sizes (see rebuild)
         self.history: dict[str, list[float]] = {k: [] for k in self.history_keys()}
         self._acc = torch.zeros(len(self.SERIES), device=self.device)
         self._acc_n = {"d": 0, "g": 0, "r": 0}  # updates of each kind since the last snapshot
@@ -163,7 +165,11 @@ class Run:
 
     @property
     def images_seen(self) -> int:
-        return self.d_steps * self.config.batch_size
+        return self._seen_offset + self.image_updates() * self.config.batch_size
+
+    def image_updates(self) -> int:
+        """How many updates have each drawn one batch of real images."""
+        return self.d_steps
 
     @property
     def generator(self) -> torch.nn.Module:
@@ -196,13 +202,17 @@ class Run:
 
     def _timed(self, fn: Callable[[], None], n: int) -> None:
         t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-            if self.guard.due(self.step):
-                self.elapsed += time.perf_counter() - t0
-                t0 = time.perf_counter()
-                self.guard.check(self)  # raises DivergenceError: nothing more is stepped
-        self.elapsed += time.perf_counter() - t0
+        try:
+            for _ in range(n):
+                fn()
+                if self.guard.due(self.step):
+                    self.guard.check(self)  # raises DivergenceError: nothing more is stepped
+        except Exception as e:
+            if is_out_of_memory(e):
+                raise out_of_memory(self, e) from None
+            raise
+        finally:
+            self.elapsed += time.perf_counter() - t0
         if self.live.due(self.step, self.elapsed):
             self.measure()
 
@@ -241,6 +251,30 @@ class Run:
         self._acc_n = {"d": 0, "g": 0, "r": 0}
         self._mark = (self.images_seen, self.elapsed)
         return self.step
+
+    def rebuild(self, *, batch_size: int | None = None, device: str | None = None) -> Run:
+        """The same run (weights, optimiser state, counters, history, random stream) with
+        another batch size or on another device: the way on after running out of memory.
+        Use the returned run; this one should be dropped."""
+        changes = {k: v for k, v in (("batch_size", batch_size), ("device", device))
+                   if v is not None}
+        seen = self.images_seen
+        release_cache(self.device)
+        new = Run(self.config.replace(**changes), self.dataset)
+        for k, net in new.nets.items():
+            net.load_state_dict(self.nets[k].state_dict())
+        for k, opt in new.opts.items():
+            opt.load_state_dict(self.opts[k].state_dict())  # moves the state to the new device
+        new.d_steps, new.g_steps, new.elapsed = self.d_steps, self.g_steps, self.elapsed
+        new.history, new.timeline, new.live = self.history, self.timeline, self.live
+        new._seen_offset = seen - new.image_updates() * new.config.batch_size
+        new._mark = (new.images_seen, new.elapsed)
+        try:
+            new.gen.set_state(self.gen.get_state())
+        except RuntimeError:  # another kind of device: a fresh, still reproducible stream
+            reseed(new)
+        new.guard.good = capture(new)
+        return new
 
     @torch.no_grad()
     def snapshot(self) -> Snapshot:
@@ -368,6 +402,12 @@ class GANRun(Run):
             self.G.train()
             self.D.train()
         return {"grid": grid, "real_probs": real_p, "fake_probs": fake_p}
+
+
+def reseed(run: Run) -> None:
+    """Seed the training stream from the seed and the step (when its state cannot be carried
+    over, e.g. from a CUDA generator to a CPU one)."""
+    run.gen.manual_seed(run.config.seed + 1 + 1_000_003 * run.g_steps)
 
 
 def run_class(model: str) -> type[Run]:
