@@ -512,3 +512,17 @@ def test_closing_mid_save_leaves_a_whole_file_or_none(qtbot, make_window, tmp_pa
     assert not list(tmp_path.glob(".*.tmp"))
     if path.exists():
         assert load_sampler(path).step >= 5
+
+
+def test_closing_mid_export_cancels_it_and_writes_nothing(qtbot, make_window, tmp_path):
+    from PySide6.QtCore import QTimer
+
+    w = make_window()
+    path = tmp_path / "g.png"
+    closed = []
+    QTimer.singleShot(0, lambda: (closed.append(time.perf_counter()), w.close()))
+    # 64 x 64 samples take many chunks; the progress dialog runs the event loop between them.
+    ok = write_grid(w, w.sampler, str(path), rows=64, cols=64, scale=1, seed=0)
+    assert closed and time.perf_counter() - closed[0] < 1.0
+    assert not ok and w.session.thread.isFinished()
+    assert not path.exists() and not list(tmp_path.glob(".*.tmp"))

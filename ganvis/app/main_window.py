@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QToolBar,
 )
 
@@ -510,6 +511,8 @@ class MainWindow(QMainWindow):
         s.setValue("view/fresh_z", self.samples.fresh.isChecked())
         s.sync()
         self.timer.stop()
+        for progress in self.findChildren(QProgressDialog):  # e.g. a grid export: cancel it
+            progress.cancel()
         self.session.shutdown()
         self.autosaver.discard()  # a clean exit: nothing to restore next time
         event.accept()
