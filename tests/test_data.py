@@ -134,6 +134,24 @@ def test_npz_header_bigger_than_its_member(tmp_path):
     assert "claims shape" in _err(f"npz:{path}")
 
 
+@pytest.mark.parametrize("method", [99, zipfile.ZIP_LZMA, zipfile.ZIP_BZIP2, "encrypted"])
+def test_npz_with_an_unknown_or_damaged_compression_is_refused(tmp_path, method):
+    """Found by the long fuzz run: zipfile raised NotImplementedError for a method it lacks
+    (and raises RuntimeError for an encrypted member)."""
+    path = tmp_path / "m.npz"
+    np.savez(path, images=np.zeros((4, 28, 28), np.uint8))
+    raw = bytearray(path.read_bytes())
+    local, central = raw.index(b"PK\x03\x04"), raw.index(b"PK\x01\x02")
+    if method == "encrypted":  # bit 0 of the general-purpose flags, in both headers
+        fields, value = (local + 6, central + 8), 1
+    else:  # the member's compression method, in both headers
+        fields, value = (local + 8, central + 10), method
+    for at in fields:
+        raw[at:at + 2] = struct.pack("<H", value)
+    path.write_bytes(raw)
+    assert "m.npz" in _err(f"npz:{path}")
+
+
 def test_npz_not_a_zip_and_bad_values(tmp_path):
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"PK\x03\x04 garbage")

@@ -8,6 +8,7 @@ present before anything that large is allocated.
 from __future__ import annotations
 
 import gzip
+import lzma
 import math
 import tokenize
 import zipfile
@@ -209,7 +210,8 @@ def load_npz(path: Path) -> Dataset:
             ikey, lkey = _pick_keys(path, members, lambda k: _npy_header(zf, members[k], path))
             images = _read_npy(zf, members[ikey], path)
             labels = _read_npy(zf, members[lkey], path) if lkey else None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as e:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, lzma.LZMAError,
+            NotImplementedError, RuntimeError) as e:  # the last two: unknown method, encrypted
         raise DataError(f"{path}: not a readable .npz file ({e})") from None
     return _make(path.stem, images, labels, str(path))
 
