@@ -1,5 +1,7 @@
 """Run files: save -> load -> sample identity, atomic writes, and refusal of broken files."""
 
+import os
+
 import h5py
 import numpy as np
 import pytest
@@ -157,3 +159,22 @@ def test_failed_write_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["r.h5"]
     with RunFile(target) as rf:
         assert rf.config == run.config
+
+
+def test_a_write_removes_temp_files_of_killed_writers_only(tmp_path):
+    import subprocess
+    import sys
+
+    from ganvis.engine.atomic import atomic_write_bytes
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid now names no process
+    target = tmp_path / "m.h5"
+    orphan = tmp_path / f".m.h5.{gone.pid}.abc123.tmp"
+    living = tmp_path / f".m.h5.{os.getppid()}.def456.tmp"  # a running writer's file
+    other = tmp_path / f".n.h5.{gone.pid}.abc123.tmp"  # another target's
+    for f in (orphan, living, other):
+        f.write_bytes(b"half")
+    atomic_write_bytes(target, b"whole")
+    assert target.read_bytes() == b"whole"
+    assert not orphan.exists() and living.exists() and other.exists()
