@@ -519,10 +519,21 @@ def test_closing_mid_export_cancels_it_and_writes_nothing(qtbot, make_window, tm
 
     w = make_window()
     path = tmp_path / "g.png"
+
+    class Slow:  # a long export: the progress dialog appears (after 0.3 s) and runs events
+        def __init__(self, sampler):
+            self.sampler = sampler
+
+        def __getattr__(self, name):
+            return getattr(self.sampler, name)
+
+        def __call__(self, *args):
+            time.sleep(0.1)
+            return self.sampler(*args)
+
     closed = []
     QTimer.singleShot(0, lambda: (closed.append(time.perf_counter()), w.close()))
-    # 64 x 64 samples take many chunks; the progress dialog runs the event loop between them.
-    ok = write_grid(w, w.sampler, str(path), rows=64, cols=64, scale=1, seed=0)
+    ok = write_grid(w, Slow(w.sampler), str(path), rows=64, cols=64, scale=1, seed=0)
     assert closed and time.perf_counter() - closed[0] < 1.0
     assert not ok and w.session.thread.isFinished()
     assert not path.exists() and not list(tmp_path.glob(".*.tmp"))
