@@ -113,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     from ganvis.cli_eval import add_parser as add_eval
 
     add_eval(sub, _positive_int, _nonneg_int)
+    from ganvis.cli_bench import add_parser as add_bench
+
+    add_bench(sub, _positive_int)
     return p
 
 

@@ -46,10 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ganvis.app.views.explore import T_STEPS, ExploreView
-    from ganvis.app.worker import set_training_threads
     from ganvis.engine import Run, RunConfig
+    from ganvis.engine.threads import set_training_threads
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    torch.set_num_threads(1)  # as the app's GUI thread does (main_window.gui_thread_torch)
     run = Run(RunConfig(model=args.model, device="cpu", metrics_every=0))
     run.train_steps(args.train_steps)
     view = ExploreView()
@@ -61,10 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     for label, training in (("idle", False), ("while training", True)):
         stop = threading.Event()
         worker = None
-        if training:  # the app's worker does this in its own thread, with a core left over
-            set_training_threads()
+        if training:  # as the app's worker does, in its own thread
 
             def loop(stop: threading.Event = stop) -> None:
+                set_training_threads()
                 while not stop.is_set():
                     run.train_steps(1)
 
@@ -83,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         if worker is not None:
             worker.join()
     print(f"# {args.model}, latent {run.config.latent_dim}, torch {torch.__version__}, CPU, "
-          f"{os.cpu_count()} cores; torch threads: {threads} idle, {torch.get_num_threads()} "
-          "while training (the app's worker leaves a core to the GUI)")
+          f"{os.cpu_count()} cores; torch threads: {threads} in the GUI thread, the training "
+          "thread as the app's worker sets them")
     print("| training | slider | p50 ms | p95 ms |\n|---|---|---|---|")
     for label, name, p50, p95 in rows:
         print(f"| {label} | {name} | {p50:.1f} | {p95:.1f} |")

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.last_divergence = ""
         self.last_oom = ""
         collect_garbage_in_gui_thread()
+        gui_thread_torch()
         self._build_views()
         self._build_actions()
         self._build_status()
@@ -531,6 +532,14 @@ def collect_garbage_in_gui_thread() -> None:
         from pyqtgraph.util.garbage_collector import GarbageCollector
 
         _COLLECTOR = GarbageCollector(interval=1.0)
+
+
+def gui_thread_torch() -> None:
+    """The GUI thread's own torch work (slider decodes, fresh samples) runs on one thread: a
+    thread pool owned by the GUI thread slows the training thread's (engine/threads.py)."""
+    import torch
+
+    torch.set_num_threads(1)  # per thread under OpenMP: the worker sets its own
 
 
 def _is_ae(config) -> bool:

@@ -8,7 +8,6 @@ exception becomes `failed(message)` and the previous run is kept.
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 import time
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 from PySide6.QtCore import QObject, QThread, Signal
 
 from ganvis.engine import DataError, GanvisError, Run, RunConfig, Snapshot
@@ -26,8 +24,11 @@ from ganvis.engine.data import load_dataset
 from ganvis.engine.errors import DivergenceError, OutOfMemoryError
 from ganvis.engine.memory import is_out_of_memory, out_of_memory
 from ganvis.engine.store import RunFile, load_run, load_sampler, save_run
+from ganvis.engine.threads import set_training_threads
 
-SNAPSHOT_EVERY = 0.4  # seconds of wall time between snapshots while training
+SNAPSHOT_EVERY = 0.4  # seconds of wall time between snapshots while training, at least
+SNAPSHOT_BUDGET = 0.03  # ... and more when a snapshot would take more than this share of it
+SNAPSHOT_MAX = 2.0  # ... but never more than this
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class TrainingWorker(QObject):
     # --- the worker thread --------------------------------------------------------------------
 
     def loop(self) -> None:
-        last = 0.0
+        last, interval = 0.0, SNAPSHOT_EVERY
         set_training_threads()
         try:
             while not self._stop.is_set():
@@ -79,9 +80,10 @@ class TrainingWorker(QObject):
                 if self.training and self.run is not None:
                     self._guarded(self.run.train_steps, 1)
                     now = time.perf_counter()
-                    if now - last >= SNAPSHOT_EVERY:
-                        last = now
+                    if now - last >= interval:
                         self._guarded(self._emit_snapshot)
+                        last = time.perf_counter()
+                        interval = snapshot_interval(last - now)
         finally:
             self.finished.emit()
 
@@ -247,11 +249,11 @@ def explore_snapshot(sampler, counters: dict, grid: np.ndarray) -> Snapshot:
         device="cpu", model=sampler.config.model)
 
 
-def set_training_threads() -> None:
-    """Leave one core to the GUI: with every core busy in torch's thread pool the window
-    stutters, and when anything else wants a core too the pool's barriers stall."""
-    cores = os.cpu_count() or 1
-    torch.set_num_threads(max(1, min(cores - 1, torch.get_num_threads())))
+def snapshot_interval(cost: float) -> float:
+    """Seconds until the next snapshot, given what the last one cost: as often as
+    SNAPSHOT_EVERY allows while snapshots take at most SNAPSHOT_BUDGET of the training
+    thread's time (they are cheap on a GPU, dearer on a small CPU), capped at SNAPSHOT_MAX."""
+    return min(SNAPSHOT_MAX, max(SNAPSHOT_EVERY, cost * (1 - SNAPSHOT_BUDGET) / SNAPSHOT_BUDGET))
 
 
 class TrainingSession(QObject):
