@@ -150,10 +150,25 @@ def _check_writable(path: Path) -> None:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from ganvis.engine import Run, RunConfig
+    from ganvis.engine import distributed
+
+    if not distributed.launched():
+        return _train(args)
+    args.device = distributed.init(args.device)  # one process per GPU, or gloo on the CPU
+    if distributed.rank():
+        args.quiet = True
+    try:
+        return _train(args)
+    finally:
+        distributed.finish()
+
+
+def _train(args: argparse.Namespace) -> int:
+    from ganvis.engine import Run, RunConfig, distributed
     from ganvis.engine.grids import save_grid
     from ganvis.engine.store import load_run, save_run
 
+    lead = distributed.rank() == 0  # the one process that prints and writes files
     for p in (args.out, args.grid):
         if p is not None:
             _check_writable(p)
@@ -172,9 +187,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
         )
         run = Run(config)
     c = run.config
-    print(f"ganvis train: {c.model} on {run.dataset.name} ({run.dataset.size} images), "
-          f"{run.device}, batch {c.batch_size}, k={c.k_disc}, {c.loss} loss, seed {c.seed}",
-          file=sys.stderr)
+    ranks = ""
+    if distributed.active():
+        run.distribute()
+        ranks = f" per process, {distributed.world_size()} processes ({run.device} here)"
+    if lead:
+        print(f"ganvis train: {c.model} on {run.dataset.name} ({run.dataset.size} images), "
+              f"{run.device}, batch {c.batch_size}{ranks}, k={c.k_disc}, {c.loss} loss, "
+              f"seed {c.seed}", file=sys.stderr)
     bar = _Progress(args.steps, quiet=args.quiet)
     start, interrupted = run.step, False
     try:
@@ -183,6 +203,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         interrupted = True
     snap = run.snapshot()
     bar.finish(snap, run.step - start)
+    distributed.check_in_step(run.nets, run.device)
+    if not lead:
+        return 130 if interrupted else 0
     save_run(run, args.out)
     print(f"saved {args.out} at step {run.step}", file=sys.stderr)
     if args.grid:
@@ -194,6 +217,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _train_through_oom(run, target: int, bar, args: argparse.Namespace):
     """Train up to step `target`. When the device runs out of memory, go on as --on-oom says:
     with half the batch, on the CPU, or not at all (the run is saved, with how to resume)."""
+    from ganvis.engine import distributed
     from ganvis.engine.errors import GanvisError, OutOfMemoryError
     from ganvis.engine.store import save_run
 
@@ -203,6 +227,8 @@ def _train_through_oom(run, target: int, bar, args: argparse.Namespace):
                       should_stop=bar.tick)
             return run
         except OutOfMemoryError as e:
+            if distributed.active():  # the other ranks cannot follow a rebuild: stop them all
+                raise
             bs = run.config.batch_size
             if args.on_oom == "halve" and bs > 1:
                 print(f"\nganvis train: {e}\n  going on with batch size {bs // 2}",

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ganvis.engine.autoencoders import recon_from_logits
 from ganvis.engine.config import RunConfig
 from ganvis.engine.data import Dataset
 from ganvis.engine.errors import ConfigError
@@ -78,12 +79,14 @@ class AAERun(Run):
     # --- the phases --------------------------------------------------------------------
 
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor | None]:
-        idx = self.data.indices(self.config.batch_size, self.gen)
-        y = self.data.labels[idx] if self.supervised else None
-        return self.data.images[idx], y
+        data = self.train_data
+        idx = data.indices(self.config.batch_size, self.gen)
+        y = data.labels[idx] if self.supervised else None
+        return data.images[idx], y
 
     def _reconstruct(self, x: torch.Tensor, y: torch.Tensor | None) -> None:
-        loss = self.decoder.recon_loss(self.encoder(x), x, y)
+        enc, dec = self.train_nets["encoder"], self.train_nets["decoder"]
+        loss = recon_from_logits(dec(enc(x), y, logits=True), x, self.bernoulli)
         opt = self.opts["autoencoder"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -92,7 +95,7 @@ class AAERun(Run):
         self._acc_n["r"] += 1
 
     def _d_update(self, x: torch.Tensor, y: torch.Tensor | None) -> None:
-        D = self.nets["D"]
+        D = self.train_nets["D"]
         with torch.no_grad():
             codes = self.encoder(x)
         # saae: prior samples paired with the same digits (z must not depend on the digit).
@@ -112,7 +115,7 @@ class AAERun(Run):
     def _g_update(self, x: torch.Tensor, y: torch.Tensor | None) -> None:
         D = self.nets["D"]
         D.requires_grad_(False)
-        loss = g_loss(D(self.encoder(x), y), self.config.loss)
+        loss = g_loss(D(self.train_nets["encoder"](x), y), self.config.loss)
         opt = self.opts["encoder"]
         opt.zero_grad(set_to_none=True)
         loss.backward()

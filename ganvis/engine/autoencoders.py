@@ -64,19 +64,25 @@ class Decoder(nn.Module):
             h = layer(h if onehot is None else torch.cat([h, onehot], dim=1))
         return h.view(-1, 1, *self.shape)
 
-    def forward(self, z: torch.Tensor, digits: torch.Tensor | None = None) -> torch.Tensor:
-        """Images in [-1, 1]."""
+    def forward(self, z: torch.Tensor, digits: torch.Tensor | None = None,
+                logits: bool = False) -> torch.Tensor:
+        """Images in [-1, 1], or (logits=True) the pre-activation the loss is computed on."""
         out = self.logits(z, digits)
+        if logits:
+            return out
         return torch.sigmoid(out) * 2 - 1 if self.bernoulli else torch.tanh(out)
 
     def recon_loss(self, z: torch.Tensor, x: torch.Tensor,
                    digits: torch.Tensor | None = None) -> torch.Tensor:
-        """Mean squared error in [-1, 1] (Gaussian), or binary cross-entropy per pixel against
-        the 0/1 image (Bernoulli)."""
-        out = self.logits(z, digits)
-        if self.bernoulli:
-            return F.binary_cross_entropy_with_logits(out, (x > 0).to(out.dtype))
-        return F.mse_loss(torch.tanh(out), x)
+        return recon_from_logits(self.logits(z, digits), x, self.bernoulli)
+
+
+def recon_from_logits(out: torch.Tensor, x: torch.Tensor, bernoulli: bool) -> torch.Tensor:
+    """Mean squared error in [-1, 1] (Gaussian), or binary cross-entropy per pixel against the
+    0/1 image (Bernoulli)."""
+    if bernoulli:
+        return F.binary_cross_entropy_with_logits(out, (x > 0).to(out.dtype))
+    return F.mse_loss(torch.tanh(out), x)
 
 
 class LatentDiscriminator(nn.Module):

@@ -7,6 +7,7 @@ present before anything that large is allocated.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import lzma
 import math
@@ -56,6 +57,13 @@ class Dataset:
     @property
     def num_classes(self) -> int:
         return 0 if self.labels is None else int(self.labels.max()) + 1
+
+    def shard(self, rank: int, world: int) -> Dataset:
+        """Every world-th image from the rank-th: one process's part of the data."""
+        if world <= 1:
+            return self
+        labels = None if self.labels is None else self.labels[rank::world]
+        return dataclasses.replace(self, images=self.images[rank::world], labels=labels)
 
     def binarized(self) -> Dataset:
         """Pixels thresholded at mid-grey: exactly -1 or +1 (0 or 1 in [0, 1] terms)."""

@@ -13,6 +13,7 @@ import copy
 
 import torch
 
+from ganvis.engine.distributed import all_true
 from ganvis.engine.errors import DivergenceError
 
 CHECK_EVERY = 25
@@ -29,14 +30,19 @@ class Guard:
         """Fold a value into the on-device flag (no host sync)."""
         self.ok &= torch.isfinite(value.detach()).all()
 
-    def check(self, run) -> None:
+    def check(self, run, collective: bool = False) -> None:
         """Read the flag; raise DivergenceError if anything went non-finite, else keep a good
-        state when one is due. Weights are checked too (a NaN step may not show in a loss)."""
-        self.last_check = run.step
+        state when one is due. Weights are checked too (a NaN step may not show in a loss).
+        collective: all ranks of a distributed run call this at the same step and agree (a
+        NaN on one rank stops them all). Only these set the next check's step, so every rank
+        checks at the same steps whatever else (a snapshot) checks in between."""
+        if collective:
+            self.last_check = run.step
         with torch.no_grad():
             flags = [self.ok] + [torch.isfinite(p).all() for net in run.nets.values()
                                  for p in net.parameters()]
-            healthy = bool(torch.stack(flags).all())  # the one host sync
+            flag = torch.stack(flags).all()
+            healthy = all_true(flag) if collective else bool(flag)  # the one host sync
         if not healthy:
             when = f"between steps {self.good['step']} and {run.step}" if self.good else \
                 f"before step {run.step}"

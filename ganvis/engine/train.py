@@ -104,6 +104,7 @@ class Run:
             torch.manual_seed(config.seed)
             nets = build_nets(config, shape, self.num_classes, self.bernoulli)
         self.nets = {k: v.to(self.device) for k, v in nets.items()}
+        self.train_nets = dict(self.nets)  # what the steps call (DDP wrappers: distribute())
         self.opts = self.make_optimizers()
         self.gen = torch.Generator(self.device)
         self.gen.manual_seed(config.seed + 1)
@@ -117,6 +118,7 @@ class Run:
         self.probe_z = sample_prior(prior, PROBE_SIZE, dim, probe).to(dev)
         self.probe_idx = torch.randperm(self.data.n, generator=probe)[:PROBE_SIZE].to(dev)
         self.probe_real = self.data.images[self.probe_idx]
+        self.train_data = self.data  # where training batches come from (a shard: distribute())
         self.d_steps = 0
         self.g_steps = 0
         self.elapsed = 0.0
@@ -205,8 +207,8 @@ class Run:
         try:
             for _ in range(n):
                 fn()
-                if self.guard.due(self.step):
-                    self.guard.check(self)  # raises DivergenceError: nothing more is stepped
+                if self.guard.due(self.step):  # raises DivergenceError: nothing more is stepped
+                    self.guard.check(self, collective=True)
         except Exception as e:
             if is_out_of_memory(e):
                 raise out_of_memory(self, e) from None
@@ -251,6 +253,22 @@ class Run:
         self._acc_n = {"d": 0, "g": 0, "r": 0}
         self._mark = (self.images_seen, self.elapsed)
         return self.step
+
+    def distribute(self) -> None:
+        """Train as one rank of a process group (distributed.init first): DDP wrappers for the
+        steps, this rank's shard of the data and its own random stream; only rank 0 measures."""
+        from torch.nn.parallel import DistributedDataParallel
+
+        from ganvis.engine import distributed
+
+        r, n = distributed.rank(), distributed.world_size()
+        ids = [self.device.index] if self.device.type == "cuda" else None
+        self.train_nets = {k: DistributedDataParallel(net, device_ids=ids)
+                           for k, net in self.nets.items()}
+        self.train_data = DeviceData(self.dataset.shard(r, n), self.device)
+        self.gen.manual_seed(self.config.seed + 1 + 7919 * r)
+        if r:
+            self.live.enabled = False
 
     def rebuild(self, *, batch_size: int | None = None, device: str | None = None) -> Run:
         """The same run (weights, optimiser state, counters, history, random stream) with
@@ -347,7 +365,7 @@ class GANRun(Run):
             for i in range(self.config.k_disc):
                 last = i == self.config.k_disc - 1
                 with torch.set_grad_enabled(last):  # the last fake batch also trains G
-                    fake = self.G(self._z())
+                    fake = self.train_nets["G"](self._z())
                 self._d_update(fake)
             self._g_update(fake)
         self._timed(one, n)
@@ -362,11 +380,12 @@ class GANRun(Run):
 
     def step_g(self, n: int = 1) -> None:
         """n generator updates only (D frozen)."""
-        self._timed(lambda: self._g_update(self.G(self._z())), n)
+        self._timed(lambda: self._g_update(self.train_nets["G"](self._z())), n)
 
     def _d_update(self, fake: torch.Tensor) -> None:
-        real = self.data.batch(self.config.batch_size, self.gen)
-        real_logits, fake_logits = self.D(real), self.D(fake.detach())
+        real = self.train_data.batch(self.config.batch_size, self.gen)
+        D = self.train_nets["D"]
+        real_logits, fake_logits = D(real), D(fake.detach())
         loss = d_loss(real_logits, fake_logits)
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
@@ -379,7 +398,8 @@ class GANRun(Run):
         self.d_steps += 1
 
     def _g_update(self, fake: torch.Tensor) -> None:
-        self.D.requires_grad_(False)  # gradients flow through D to G, D's weights stay put
+        # Gradients flow through D to G; D's weights stay put (its plain module: no DDP sync).
+        self.D.requires_grad_(False)
         loss = g_loss(self.D(fake), self.config.loss)
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
