@@ -22,9 +22,9 @@ def add_parser(sub: argparse._SubParsersAction, positive_int) -> None:
     b.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     b.add_argument("--families", nargs="+", choices=FAMILIES, default=list(FAMILIES))
     b.add_argument("--batches", nargs="+", type=positive_int, default=[64, 1024])
-    b.add_argument("--seconds", type=float, default=4.0,
-                   help="seconds of timing per family and batch, both loops together (4)")
-    b.add_argument("--rounds", type=positive_int, default=3, help="alternations (3)")
+    b.add_argument("--seconds", type=float, default=6.0,
+                   help="seconds of timing per family and batch, both loops together (6)")
+    b.add_argument("--rounds", type=positive_int, default=6, help="alternations (6)")
     b.add_argument("--no-gui", action="store_true",
                    help="skip the GUI overhead and slider latency (they need PySide6)")
     b.add_argument("--json", action="store_true", help="print one JSON object")
@@ -73,7 +73,7 @@ def run_bench(args: argparse.Namespace) -> int:
             say(f"  GUI overhead and sliders skipped: {e}")
         else:
             config = bench_config("dcgan", 64, device).replace(metrics_every=100)
-            out.update(gui_overhead(config))
+            out.update(gui_overhead(config, seconds=max(1.0, args.seconds)))
             say(f"  app worker {out['app_ips']:.0f} img/s vs engine {out['engine_ips']:.0f} "
                 f"img/s: {100 * out['gui_overhead']:.1f}%")
             out["slider"] = slider_latency(bench_config("dcgan", 64, "cpu"))
@@ -102,7 +102,8 @@ def _device_name(device: str) -> str:
 def table(out: dict) -> str:
     lines = [f"# {out['device']} ({out['device_name']}), torch {out['torch']}, "
              f"{out['threads']} threads, {out['cpu_count']} cores",
-             "| family | batch | standard loop img/s | engine img/s | engine / standard |",
+             "| family | batch | standard loop img/s | engine img/s | engine / standard "
+             "(median of paired rounds) |",
              "|---|---|---|---|---|"]
     for r in out["rows"]:
         lines.append(f"| {r['family']} | {r['batch']} | {r['standard_ips']:.0f} | "

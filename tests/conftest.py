@@ -14,6 +14,14 @@ import torch  # noqa: E402
 torch.set_num_threads(min(2, os.cpu_count() or 1))
 
 
+@pytest.fixture(autouse=True)
+def _keep_torch_threads():
+    """The app's window sets the GUI thread to one torch thread; later tests get theirs back."""
+    n = torch.get_num_threads()
+    yield
+    torch.set_num_threads(n)
+
+
 def write_idx(folder, prefix="train", n=20, h=28, w=28, gz=False, labels=True, seed=0):
     """Write a valid MNIST-format pair of files; returns (images_path, labels_path, arrays)."""
     rng = np.random.default_rng(seed)

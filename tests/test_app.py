@@ -55,7 +55,10 @@ def _pause(qtbot, w):
 
 
 def test_training_shows_changing_samples_and_both_histograms(qtbot, window):
+    import torch
+
     w = window
+    assert torch.get_num_threads() == 1  # the GUI thread keeps no pool (engine/threads.py)
     assert w.latest.step == 0 and w.config.model == "dcgan" and w.config.data == "mnist5k"
     first = w.samples.pane.pixels.copy()
     _train_until(qtbot, w, 30)
@@ -537,3 +540,16 @@ def test_closing_mid_export_cancels_it_and_writes_nothing(qtbot, make_window, tm
     assert closed and time.perf_counter() - closed[0] < 1.0
     assert not ok and w.session.thread.isFinished()
     assert not path.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_gui_overhead_measures_the_window_against_the_bare_engine(qtbot):
+    from ganvis.app.speed import gui_overhead, slider_latency
+    from ganvis.engine.speed import bench_config
+
+    config = bench_config("dcgan", 32, "cpu").replace(width=8, metrics_every=0)
+    out = gui_overhead(config, seconds=1.0, rounds=1)
+    assert out["engine_ips"] > 0 and out["app_ips"] > 0
+    assert out["gui_overhead"] == pytest.approx(out["app_ips"] / out["engine_ips"])
+    lat = slider_latency(config, repeats=20, train_steps=2)
+    assert set(lat) == {"interpolation", "dimension"}
+    assert 0 < lat["dimension"]["p50_ms"] <= lat["dimension"]["p95_ms"]

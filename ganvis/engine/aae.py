@@ -105,10 +105,7 @@ class AAERun(Run):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        with torch.no_grad():
-            self._add("d_loss", loss)
-            self._add("d_real", torch.sigmoid(real_logits).mean())
-            self._add("d_fake", torch.sigmoid(fake_logits).mean())
+        self._add_d(loss, real_logits, fake_logits)
         self._acc_n["d"] += 1
         self.d_steps += 1
 

@@ -37,16 +37,13 @@ LOG_EVERY = 50
 class SpeedRow:
     family: str
     batch: int
-    standard_ips: float  # images per second
+    standard_ips: float  # images per second, median of the rounds
     engine_ips: float
+    ratio: float  # engine / standard: the median of each round's pair (robust to drift)
     rounds: int
 
-    @property
-    def ratio(self) -> float:
-        return self.engine_ips / self.standard_ips
-
     def as_dict(self) -> dict:
-        return {**asdict(self), "ratio": self.ratio}
+        return asdict(self)
 
 
 class StandardLoop:
@@ -176,8 +173,8 @@ def bench_config(family: str, batch: int, device: str, seed: int = 0) -> RunConf
     return RunConfig(model=family, batch_size=batch, device=device, seed=seed, metrics_every=0)
 
 
-def compare(family: str, batch: int, device: str = "cpu", seconds: float = 4.0,
-            rounds: int = 3, dataset: Dataset | None = None) -> SpeedRow:
+def compare(family: str, batch: int, device: str = "cpu", seconds: float = 6.0,
+            rounds: int = 6, dataset: Dataset | None = None) -> SpeedRow:
     """images/s of the standard loop and of the engine on the same model, alternating."""
     config = bench_config(family, batch, device)
     dataset = dataset if dataset is not None else load_dataset(config.data)
@@ -194,5 +191,6 @@ def compare(family: str, batch: int, device: str = "cpu", seconds: float = 4.0,
     for _ in range(rounds):
         for i, (fn, ips) in enumerate(contenders):
             rates[i].append(_rate(fn, steps[i], ips, dev))
+    pairs = [e / s for s, e in zip(*rates)]
     return SpeedRow(family, batch, statistics.median(rates[0]), statistics.median(rates[1]),
-                    rounds)
+                    statistics.median(pairs), rounds)

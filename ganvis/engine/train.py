@@ -125,6 +125,7 @@ class Run:
         self._seen_offset = 0  # images seen at earlier batch sizes (see rebuild)
         self.history: dict[str, list[float]] = {k: [] for k in self.history_keys()}
         self._acc = torch.zeros(len(self.SERIES), device=self.device)
+        self._d_slots: torch.Tensor | None = None  # where _add_d accumulates
         self._acc_n = {"d": 0, "g": 0, "r": 0}  # updates of each kind since the last snapshot
         self._mark = (0, 0.0)  # (images seen, elapsed) at the last snapshot
         self.timeline = Timeline()  # every snapshot's sample grid
@@ -201,6 +202,20 @@ class Run:
         """Accumulate a series on the device (no host sync), and watch it for NaN."""
         self._acc[list(self.SERIES).index(name)] += value.detach()
         self.guard.watch(value)
+
+    def _add_d(self, loss: torch.Tensor, real_logits: torch.Tensor,
+               fake_logits: torch.Tensor) -> None:
+        """D's loss and its mean D(x) and D(G(z)) in one accumulation: a few kernels per update
+        instead of a dozen (on a CPU they cost as much as a small layer)."""
+        if self._d_slots is None:
+            names = ("d_loss", "d_real", "d_fake")
+            self._d_slots = torch.tensor([list(self.SERIES).index(k) for k in names],
+                                         device=self.device)
+        with torch.no_grad():
+            values = torch.stack((loss.detach(), torch.sigmoid(real_logits).mean(),
+                                  torch.sigmoid(fake_logits).mean()))
+            self._acc.index_add_(0, self._d_slots, values)
+            self.guard.watch(values)
 
     def _timed(self, fn: Callable[[], None], n: int) -> None:
         t0 = time.perf_counter()
@@ -390,10 +405,7 @@ class GANRun(Run):
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
-        with torch.no_grad():
-            self._add("d_loss", loss)
-            self._add("d_real", torch.sigmoid(real_logits).mean())
-            self._add("d_fake", torch.sigmoid(fake_logits).mean())
+        self._add_d(loss, real_logits, fake_logits)
         self._acc_n["d"] += 1
         self.d_steps += 1
 
