@@ -549,7 +549,8 @@ def test_gui_overhead_measures_the_window_against_the_bare_engine(qtbot):
     config = bench_config("dcgan", 32, "cpu").replace(width=8, metrics_every=0)
     out = gui_overhead(config, seconds=1.0, rounds=1)
     assert out["engine_ips"] > 0 and out["app_ips"] > 0
-    assert out["gui_overhead"] == pytest.approx(out["app_ips"] / out["engine_ips"])
+    assert out["gui_overhead"] == pytest.approx(out["app_ips"] / out["engine_ips"])  # 1 round
+    assert len(out["gui_rounds"]) == 1
     lat = slider_latency(config, repeats=20, train_steps=2)
     assert set(lat) == {"interpolation", "dimension"}
     assert 0 < lat["dimension"]["p50_ms"] <= lat["dimension"]["p95_ms"]

@@ -85,16 +85,18 @@ def _deadline(seconds: float):
     return lambda: time.perf_counter() >= end
 
 
-def gui_overhead(config: RunConfig, seconds: float = 5.0, rounds: int = 2) -> dict:
-    """The app's images/s as a fraction of the bare engine's, alternating, medians. Call it
-    from the GUI thread; the bare engine trains on a fresh thread set up like the worker's."""
+def gui_overhead(config: RunConfig, seconds: float = 6.0, rounds: int = 3) -> dict:
+    """The app's images/s as a fraction of the bare engine's, alternating; medians, and the
+    median of the paired rounds' ratios. Call it from the GUI thread; the bare engine trains
+    on a fresh thread set up like the worker's."""
     torch.set_num_threads(1)  # as the app's GUI thread (main_window.gui_thread_torch)
     engine, window = [], []
     for _ in range(rounds):
         engine.append(on_fresh_thread(engine_images_per_s, config, seconds))
         window.append(window_images_per_s(config, seconds))
-    e, w = statistics.median(engine), statistics.median(window)
-    return {"engine_ips": e, "app_ips": w, "gui_overhead": w / e}
+    pairs = [w / e for e, w in zip(engine, window)]
+    return {"engine_ips": statistics.median(engine), "app_ips": statistics.median(window),
+            "gui_overhead": statistics.median(pairs), "gui_rounds": pairs}
 
 
 def slider_latency(config: RunConfig, repeats: int = 200, train_steps: int = 100) -> dict:
