@@ -4,6 +4,6 @@ from __future__ import annotations
 
 
 def launch(argv: list[str]) -> int:
-    from ganvis.app.main_window import run_app
+    from ganvis.app.launch import run_app
 
     return run_app(argv)

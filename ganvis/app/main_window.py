@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import sys
 import time
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressDialog,
-    QToolBar,
 )
 
 from ganvis.app.autosave import Autosaver, autosave_path, interval_seconds
 from ganvis.app.exports import export_grid_dialog
 from ganvis.app.history import RunHistory
-from ganvis.app.offers import offer
+from ganvis.app.launch import collect_garbage_in_gui_thread, gui_thread_torch
+from ganvis.app.menus import MenusMixin
+from ganvis.app.offers import RecoveryMixin
 from ganvis.app.settings import add_recent, app_settings, recent, save_config, saved_config
 from ganvis.app.setup_panel import SetupPanel
-from ganvis.app.theme import apply_theme
 from ganvis.app.views.autoencoder import LatentView, ReconstructionView
 from ganvis.app.views.curves import CurvesView
 from ganvis.app.views.explore import ExploreView
@@ -38,28 +35,12 @@ from ganvis.app.views.samples import SampleGridView
 from ganvis.app.views.timeline import TimelineView
 from ganvis.app.worker import TrainingSession
 from ganvis.engine.config import AE_MODELS
-from ganvis.engine.demos import DEMOS, resolve_model
+from ganvis.engine.demos import resolve_model
 from ganvis.engine.errors import GanvisError
 from ganvis.engine.live import metrics_note
 
-ACCEPT = QMessageBox.ButtonRole.AcceptRole
-ACTION = QMessageBox.ButtonRole.ActionRole
-REJECT = QMessageBox.ButtonRole.RejectRole
 
-HELP = """<h3>What am I looking at?</h3>
-<p><b>Samples</b>: the generator G turns random codes z into images. The grid shows G(z)
-for the same 64 codes all along, so you watch them turn from noise into digits.</p>
-<p><b>D(x) histograms</b>: the discriminator D gives each image the probability that it is
-real. Blue: real digits; orange: generated ones. Early on D separates them; at the game's
-equilibrium it cannot, and both pile up at ½ (dashed line). The waterfall below shows the
-whole history, time running down.</p>
-<p><b>Curves</b>: D's loss tends to log 4 ≈ 1.386 at equilibrium (dashed line).</p>
-<p><b>Keys</b>: Space train/pause · S one step (k D updates + one G update) · D one
-discriminator update · G one generator update · Ctrl+R reset · Ctrl+O open model ·
-Ctrl+S export model · Ctrl+E export sample grid.</p>"""
-
-
-class MainWindow(QMainWindow):
+class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
     def __init__(self, settings=None) -> None:
         super().__init__()
         self.settings = settings or app_settings()
@@ -152,71 +133,6 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["curves"], self.docks["timeline"])
         self._fit_docks()
 
-    def _action(self, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
-        a = QAction(text, self)
-        if shortcut:
-            a.setShortcut(QKeySequence(shortcut))
-        a.setToolTip(f"{tip} ({shortcut})" if shortcut and tip else tip or text)
-        a.setStatusTip(tip)
-        a.triggered.connect(slot)
-        return a
-
-    def _build_actions(self) -> None:
-        self.act_train = self._action("Train", self.toggle_training, "Space",
-                                      "Train continuously, or pause")
-        self.act_step = self._action("Step", lambda: self._send("step"), "S",
-                                     "One step: k discriminator updates, then one generator update")
-        self.act_step_d = self._action("Step D", lambda: self._send("step_d"), "D",
-                                       "One discriminator update; G stays put")
-        self.act_step_g = self._action("Step G", lambda: self._send("step_g"), "G",
-                                       "One generator update; D stays put")
-        self.act_reset = self._action("Reset", self.reset, "Ctrl+R",
-                                      "Start again from step 0 with the setup panel's settings")
-        self.act_open = self._action("Open model…", self.open_model, "Ctrl+O",
-                                     "Open a saved run to look at it or continue training it")
-        self.act_open_data = self._action("Open data set…", self.open_data, None,
-                                          "Train on IDX, .npz or HDF5 images")
-        self.act_save = self._action("Export model…", self.export_model, "Ctrl+S",
-                                     "Save the run (weights, optimiser, history) as HDF5")
-        self.act_grid = self._action("Export sample grid…", self.export_grid, "Ctrl+E",
-                                     "Save a grid of samples as PNG")
-        quit_ = self._action("Quit", self.close, "Ctrl+Q")
-        tb = QToolBar("Training")
-        tb.setObjectName("toolbar_training")
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for a in (self.act_train, self.act_step, self.act_step_d, self.act_step_g,
-                  self.act_reset):
-            tb.addAction(a)
-        tb.widgetForAction(self.act_train).setObjectName("trainButton")
-        tb.addSeparator()
-        tb.addAction(self.act_grid)
-        tb.addAction(self.act_save)
-        self.addToolBar(tb)
-        m = self.menuBar()
-        f = m.addMenu("&File")
-        for a in (self.act_open, self.act_open_data):
-            f.addAction(a)
-        self.recent_menu = f.addMenu("Open recent")
-        f.addSeparator()
-        f.addAction(self.act_save)
-        f.addAction(self.act_grid)
-        f.addSeparator()
-        f.addAction(quit_)
-        t = m.addMenu("&Train")
-        for a in (self.act_train, self.act_step, self.act_step_d, self.act_step_g,
-                  self.act_reset):
-            t.addAction(a)
-        v = m.addMenu("&View")
-        for dock in self.docks.values():
-            v.addAction(dock.toggleViewAction())
-        h = m.addMenu("&Help")
-        h.addAction(self._action("What am I looking at?", self.show_help, "F1"))
-        demos = h.addMenu("Demo models")
-        for name, about in DEMOS.items():
-            demos.addAction(self._action(f"{name}: {about}", partial(self.open_demo, name),
-                                         tip=f"Open the trained {name} to explore it at once"))
-        self._rebuild_recent()
-
     def _build_status(self) -> None:
         self.status_labels = {k: QLabel() for k in ("state", "step", "rate", "images",
                                                     "device", "elapsed")}
@@ -306,9 +222,6 @@ class MainWindow(QMainWindow):
             return self._on_failed("Nothing to export yet: wait for the first samples.")
         export_grid_dialog(self, self.sampler, self.settings)
 
-    def show_help(self) -> None:
-        QMessageBox.information(self, "ganvis: help", HELP)
-
     # --- worker signals (run on the GUI thread) ------------------------------------------------
 
     def _on_snapshot(self, snap, sampler) -> None:
@@ -346,55 +259,6 @@ class MainWindow(QMainWindow):
         add_recent(self.settings, "models", path)
         self._rebuild_recent()
         self.statusBar().showMessage(f"Saved {path}", 5000)
-
-    def _on_diverged(self, message: str) -> None:
-        """NaN or infinity: the run has stopped. Offer a rollback (halving the learning rates
-        is the usual cure) or leaving it stopped."""
-        self.last_divergence = message
-        self.statusBar().showMessage("Training diverged: " + message.split(":")[0], 15000)
-        self.divergence_box = offer(self, QMessageBox.Icon.Warning, "Training diverged", message, [
-            ("Roll back, halve learning rates", ACCEPT, lambda: self.rollback(0.5)),
-            ("Roll back", ACTION, lambda: self.rollback(1.0)),
-            ("Stop", REJECT, None)])
-
-    def _on_out_of_memory(self, message: str, batch_size: int, device: str) -> None:
-        """The device is full: the run has stopped, intact. Offer half the batch, the CPU, or
-        leaving it stopped."""
-        self.last_oom = message
-        self.statusBar().showMessage("Out of memory on " + device, 15000)
-        half = max(1, batch_size // 2)
-        choices = [(f"Go on with batch size {half}", ACCEPT,
-                    lambda: self.rebuild_run(batch_size=half))]
-        if not device.startswith("cpu"):
-            choices.append(("Go on on the CPU", ACTION, lambda: self.rebuild_run(device="cpu")))
-        choices.append(("Stop", REJECT, None))
-        self.oom_box = offer(self, QMessageBox.Icon.Warning, "Out of memory", message, choices)
-
-    def rebuild_run(self, **changes) -> None:
-        """The same run with another batch size or device (weights and history kept)."""
-        self._send("rebuild", changes)
-
-    def _offer_restore(self, path) -> None:
-        offer(self, QMessageBox.Icon.Question, "Restore the last run?",
-              "ganvis did not close cleanly last time. Its run was autosaved; restore it?",
-              [("Restore", ACCEPT, self.restore_autosave),
-               ("Discard", REJECT, self.discard_autosave)])
-
-    def restore_autosave(self) -> None:
-        """Open the autosaved run of the last session, to continue it."""
-        if self.autosave_offer is not None:
-            kept = self.autosave_offer.with_name("ganvis-restored.h5")
-            kept.write_bytes(self.autosave_offer.read_bytes())  # autosave will overwrite it
-            self.autosave_offer = None
-            self.open_model(str(kept))
-
-    def discard_autosave(self) -> None:
-        self.autosave_offer = None
-        self.autosaver.path.unlink(missing_ok=True)
-
-    def rollback(self, lr_scale: float = 0.5) -> None:
-        """Return the run to its last good state, learning rates times lr_scale."""
-        self._send("rollback", lr_scale)
 
     def _on_failed(self, message: str) -> None:
         self.last_error = message
@@ -481,13 +345,6 @@ class MainWindow(QMainWindow):
 
     # --- settings and shutdown -------------------------------------------------------------------
 
-    def _rebuild_recent(self) -> None:
-        self.recent_menu.clear()
-        items = recent(self.settings, "models")
-        for path in items:
-            self.recent_menu.addAction(path, lambda p=path: self.open_model(p))
-        self.recent_menu.setEnabled(bool(items))
-
     def _restore(self) -> None:
         geo, state = self.settings.value("window/geometry"), self.settings.value("window/state")
         if isinstance(geo, QByteArray):
@@ -519,29 +376,6 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-_COLLECTOR = None
-
-
-def collect_garbage_in_gui_thread() -> None:
-    """Python's cyclic garbage collector runs in whichever thread happens to allocate. If that
-    is the training thread and the garbage holds Qt objects (a closed dialog, an old window),
-    their destruction there deadlocks against the GUI thread (seen under load). So automatic
-    collection is switched off and a GUI-thread timer collects instead (once per process)."""
-    global _COLLECTOR
-    if _COLLECTOR is None:
-        from pyqtgraph.util.garbage_collector import GarbageCollector
-
-        _COLLECTOR = GarbageCollector(interval=1.0)
-
-
-def gui_thread_torch() -> None:
-    """The GUI thread's own torch work (slider decodes, fresh samples) runs on one thread: a
-    thread pool owned by the GUI thread slows the training thread's (engine/threads.py)."""
-    import torch
-
-    torch.set_num_threads(1)  # per thread under OpenMP: the worker sets its own
-
-
 def _is_ae(config) -> bool:
     return config.model in AE_MODELS
 
@@ -556,16 +390,3 @@ def _clock(seconds: float) -> str:
     m, s = divmod(int(seconds), 60)
     h, m = divmod(m, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def run_app(argv: list[str]) -> int:
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
-    app.setApplicationName("ganvis")
-    app.setOrganizationName("ganvis")
-    apply_theme(app)
-    win = MainWindow()
-    win.show()
-    for arg in argv:
-        if arg.endswith((".h5", ".hdf5")):
-            win.open_model(arg)
-    return app.exec()
