@@ -137,6 +137,15 @@ class DCGANDiscriminator(nn.Module):
         return self.net(x).view(-1)
 
 
+def prefer_channels_last(nets: dict[str, nn.Module]) -> None:
+    """Convolutional networks keep their 4-D weights (and so their activations) channels-last:
+    on a 2-core x86 CPU that trained DCGAN 1.28 times as fast at batch 1024 and about 1.1
+    times at batch 64 (docs/SPEED.md); the results are the same up to float rounding."""
+    for net in nets.values():
+        if any(isinstance(m, nn.Conv2d | nn.ConvTranspose2d) for m in net.modules()):
+            net.to(memory_format=torch.channels_last)
+
+
 def dcgan_init(module: nn.Module) -> None:
     """Radford et al.: weights from N(0, 0.02); batch-norm scales from N(1, 0.02)."""
     for m in module.modules():

@@ -23,7 +23,13 @@ from ganvis.engine.guard import Guard, capture, restore
 from ganvis.engine.live import LiveMetrics
 from ganvis.engine.losses import d_loss, g_loss
 from ganvis.engine.memory import is_out_of_memory, out_of_memory, release_cache
-from ganvis.engine.models import build_nets, check_size, frozen_norm_stats, use_generator
+from ganvis.engine.models import (
+    build_nets,
+    check_size,
+    frozen_norm_stats,
+    prefer_channels_last,
+    use_generator,
+)
 from ganvis.engine.priors import sample_prior
 from ganvis.engine.sampler import Sampler
 from ganvis.engine.timeline import Timeline
@@ -104,6 +110,7 @@ class Run:
             torch.manual_seed(config.seed)
             nets = build_nets(config, shape, self.num_classes, self.bernoulli)
         self.nets = {k: v.to(self.device) for k, v in nets.items()}
+        prefer_channels_last(self.nets)
         self.train_nets = dict(self.nets)  # what the steps call (DDP wrappers: distribute())
         self.opts = self.make_optimizers()
         self.gen = torch.Generator(self.device)
