@@ -387,6 +387,9 @@ def test_out_of_memory_stops_training_and_a_smaller_batch_goes_on(qtbot, window,
     assert w.session.worker.run.step == step  # nothing trained was lost
     _train_until(qtbot, w, step + 5)
     assert np.isfinite(w.latest.d_loss) and "out of memory" not in w.last_error
+    w.rebuild_run(device="cpu")  # what "Go on on the CPU" sends (offered on a GPU only)
+    qtbot.waitUntil(lambda: "device cpu" in w.last_notice, timeout=WAIT)
+    assert w.config.device == "cpu" and w.setup.device.currentData() == "cpu"
 
 
 def test_a_mode_collapse_shows_a_visible_warning(qtbot):
