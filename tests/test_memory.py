@@ -122,3 +122,15 @@ def test_cli_stops_saves_and_says_how_to_resume(tmp_path, monkeypatch, capsys):
     assert rc == 0, capsys.readouterr().err
     run = load_run(out)
     assert run.step == 3 and run.config.batch_size == 32
+
+
+def test_running_out_of_memory_in_a_snapshot_is_reported_too(monkeypatch):
+    run = Run(RunConfig(**SMALL))
+    run.train_steps(1)
+
+    def full(self, z):
+        raise torch.OutOfMemoryError("CUDA out of memory (snapshot)")
+
+    monkeypatch.setattr(type(run.G), "forward", full)
+    with pytest.raises(OutOfMemoryError, match="batch size 64, step 1"):
+        run.snapshot()

@@ -3,6 +3,10 @@ error a user can act on (a smaller batch, or another device)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
 import torch
 
 from ganvis.engine.errors import OutOfMemoryError
@@ -32,6 +36,24 @@ def out_of_memory(run, cause: BaseException) -> OutOfMemoryError:
         f"out of memory on {run.device} at batch size {bs}, step {run.step} ({first}). The run "
         f"keeps every update that finished; go on with {ways}.",
         device=str(run.device), batch_size=bs, step=run.step)
+
+
+F = TypeVar("F", bound=Callable)
+
+
+def reports_out_of_memory(method: F) -> F:
+    """A Run method whose running out of device memory raises our OutOfMemoryError."""
+    @functools.wraps(method)
+    def wrapper(run, *args, **kwargs):
+        try:
+            return method(run, *args, **kwargs)
+        except OutOfMemoryError:
+            raise
+        except Exception as e:
+            if is_out_of_memory(e):
+                raise out_of_memory(run, e) from None
+            raise
+    return wrapper  # type: ignore[return-value]
 
 
 def release_cache(device: torch.device) -> None:

@@ -22,7 +22,7 @@ from ganvis.engine.errors import ConfigError, DivergenceError
 from ganvis.engine.guard import Guard, capture, restore
 from ganvis.engine.live import LiveMetrics
 from ganvis.engine.losses import d_loss, g_loss
-from ganvis.engine.memory import is_out_of_memory, out_of_memory, release_cache
+from ganvis.engine.memory import release_cache, reports_out_of_memory
 from ganvis.engine.models import (
     build_nets,
     check_size,
@@ -227,18 +227,18 @@ class Run:
     def _timed(self, fn: Callable[[], None], n: int) -> None:
         t0 = time.perf_counter()
         try:
-            for _ in range(n):
-                fn()
-                if self.guard.due(self.step):  # raises DivergenceError: nothing more is stepped
-                    self.guard.check(self, collective=True)
-        except Exception as e:
-            if is_out_of_memory(e):
-                raise out_of_memory(self, e) from None
-            raise
+            self._steps(fn, n)
         finally:
             self.elapsed += time.perf_counter() - t0
         if self.live.due(self.step, self.elapsed):
             self.measure()
+
+    @reports_out_of_memory
+    def _steps(self, fn: Callable[[], None], n: int) -> None:
+        for _ in range(n):
+            fn()
+            if self.guard.due(self.step):  # raises DivergenceError: nothing more is stepped
+                self.guard.check(self, collective=True)
 
     def measure(self) -> dict[str, float]:
         """Score the generator now (FCD, coverage, ...); the row is kept in the history."""
@@ -316,6 +316,7 @@ class Run:
         new.guard.good = capture(new)
         return new
 
+    @reports_out_of_memory
     @torch.no_grad()
     def snapshot(self) -> Snapshot:
         self.guard.check(self)  # never show (or save) a diverged run as if it were fine
