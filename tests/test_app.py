@@ -392,6 +392,23 @@ def test_out_of_memory_stops_training_and_a_smaller_batch_goes_on(qtbot, window,
     assert w.config.device == "cpu" and w.setup.device.currentData() == "cpu"
 
 
+def test_curves_get_rows_recorded_between_snapshots(qtbot, make_window, monkeypatch):
+    import ganvis.app.worker as worker
+
+    monkeypatch.setattr(worker, "snapshot_interval", lambda cost: 1000.0)  # one, then none
+    w = make_window()
+    w.act_train.trigger()
+    qtbot.waitUntil(lambda: w.training and w.latest.step > 0, timeout=WAIT)
+    first = w.latest.step
+    qtbot.waitUntil(lambda: len(w.session.worker._rows) >= 3, timeout=WAIT)
+    assert w.latest.step == first  # rows wait for the next snapshot: no extra repaints
+    _pause(qtbot, w)  # pausing sends a snapshot, the rows first
+    steps = w.history.series["step"]
+    assert len([s for s in steps if s > first]) >= 4 and steps == sorted(steps)
+    assert np.isfinite(w.history.series["d_loss"][-1])
+    qtbot.waitUntil(lambda: w.curves.d_curve.getData()[0][-1] == steps[-1], timeout=WAIT)
+
+
 def test_a_mode_collapse_shows_a_visible_warning(qtbot):
     from ganvis.app.history import RunHistory
     from ganvis.app.views.curves import COLLAPSE_STYLE, CurvesView

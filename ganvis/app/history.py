@@ -44,13 +44,22 @@ class RunHistory:
         if metrics.get("step"):
             self.metrics = {k: list(v) for k, v in metrics.items() if len(v)}
 
+    def add_row(self, row: dict) -> bool:
+        """Append a history row (step and the loss means) if it is new and holds any loss;
+        returns whether it did."""
+        nan = float("nan")
+        values = {k: row.get(k, nan) for k in SERIES}
+        fresh = not self.series["step"] or values["step"] > self.series["step"][-1]
+        if not fresh or not any(np.isfinite(values[k]) for k in ("d_loss", "recon_loss")):
+            return False
+        for k in SERIES:
+            self.series[k].append(float(values[k]))
+        return True
+
     def add(self, snap) -> None:
         row = {k: getattr(snap, k, None) for k in SERIES}
         row["recon_loss"] = snap.extra.get("recon_loss", float("nan"))
-        fresh = not self.series["step"] or snap.step > self.series["step"][-1]
-        if fresh and (np.isfinite(snap.d_loss) or np.isfinite(row["recon_loss"])):
-            for k in SERIES:
-                self.series[k].append(float(row[k]))
+        self.add_row(row)
         if len(snap.real_probs) and (not self.hist_steps or snap.step != self.hist_steps[-1]):
             self.hist_steps.append(snap.step)
             self.real_rows.append(prob_hist(snap.real_probs))

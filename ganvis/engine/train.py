@@ -316,21 +316,37 @@ class Run:
         new.guard.good = capture(new)
         return new
 
+    @torch.no_grad()
+    def record(self) -> dict[str, float]:
+        """Close the accumulation window: append a history row (the means since the last row,
+        if anything was updated) and return it. One host sync. Cheap enough to call between
+        snapshots, so the curves keep their detail when snapshots are far apart."""
+        self.guard.check(self)  # never record (or show, or save) a diverged run as fine
+        acc = dict(zip(self.SERIES, self._acc.cpu().tolist()))  # the one host sync
+        counts = dict(self._acc_n)
+        nan = float("nan")
+        means = {k: acc[k] / counts[phase] if counts[phase] else nan
+                 for k, phase in self.SERIES.items()}
+        self._acc.zero_()
+        self._acc_n = {"d": 0, "g": 0, "r": 0}
+        row = {"step": self.step, "d_steps": self.d_steps, "elapsed": self.elapsed, **means}
+        if any(counts.values()):
+            for k in self.history:
+                self.history[k].append(float(row[k]))
+        return row
+
     @reports_out_of_memory
     @torch.no_grad()
     def snapshot(self) -> Snapshot:
-        self.guard.check(self)  # never show (or save) a diverged run as if it were fine
-        acc = dict(zip(self.SERIES, self._acc.cpu().tolist()))  # the one host sync
-        counts = dict(self._acc_n)
+        means = self.record()
         seen_mark, t_mark = self._mark
         dt = self.elapsed - t_mark
         ips = (self.images_seen - seen_mark) / dt if dt > 0 else 0.0
         nan = float("nan")
-        means = {k: acc[k] / counts[phase] if counts[phase] else nan
-                 for k, phase in self.SERIES.items()}
         parts = self.observe()
         extra = dict(parts.pop("extra", {}))
-        extra.update({k: v for k, v in means.items() if k not in GAN_SERIES})
+        extra.update({k: v for k, v in means.items() if k in self.SERIES
+                      and k not in GAN_SERIES})
         snap = Snapshot(
             step=self.step, d_steps=self.d_steps, g_steps=self.g_steps,
             images_seen=self.images_seen, elapsed=self.elapsed, images_per_s=ips,
@@ -343,13 +359,7 @@ class Run:
             metrics_note=self.live.note, **parts,
         )
         self.timeline.add(self.step, snap.grid)
-        self._acc.zero_()
-        self._acc_n = {"d": 0, "g": 0, "r": 0}
         self._mark = (self.images_seen, self.elapsed)
-        if any(counts.values()):
-            row = {"step": self.step, "d_steps": self.d_steps, "elapsed": self.elapsed, **means}
-            for k in self.history:
-                self.history[k].append(float(row[k]))
         return snap
 
     def images_per_step(self) -> int:
