@@ -64,8 +64,9 @@ def nan_trials(n: int, rng: random.Random, tmp: Path) -> None:
         params = [p for net in run.nets.values() for p in net.parameters()]
         p = rng.choice(params)
         value = rng.choice((float("nan"), float("inf"), -float("inf")))
-        with torch.no_grad():
-            p.view(-1)[rng.randrange(p.numel())] = value
+        at_index = torch.unravel_index(torch.tensor(rng.randrange(p.numel())), p.shape)
+        with torch.no_grad():  # by index: convolution weights are channels-last (not a view)
+            p[tuple(int(i) for i in at_index)] = value
         caught = None
         try:
             run.train_steps(3 * CHECK_EVERY)
@@ -182,9 +183,10 @@ APP = textwrap.dedent("""
     w = MainWindow()
     w.show()
     w.toggle_training()
-    def report():
-        if w.latest is not None:
-            print(w.latest.step, flush=True)
+    def report():  # the training thread's own step (snapshots reach the window less often)
+        run = w.session.worker.run
+        if run is not None:
+            print(run.step, flush=True)
     t = QTimer(); t.timeout.connect(report); t.start(50)
     app.exec()
 """)
@@ -199,7 +201,7 @@ def crash_trials(n: int, rng: random.Random, tmp: Path) -> None:
         return
     from ganvis.engine.store import RunFile
 
-    print("| trial | killed after | last step shown | step restored | steps lost | "
+    print("| trial | killed after | step trained | step restored | steps lost | "
           "steps per interval |")
     print("|---|---|---|---|---|---|")
     for t in range(n):

@@ -574,3 +574,30 @@ def test_gui_overhead_measures_the_window_against_the_bare_engine(qtbot):
     lat = slider_latency(config, repeats=20, train_steps=2)
     assert set(lat) == {"interpolation", "dimension"}
     assert 0 < lat["dimension"]["p50_ms"] <= lat["dimension"]["p95_ms"]
+
+
+def test_autosave_saves_while_training_even_between_snapshots(qtbot, tmp_path):
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import QObject
+
+    from ganvis.app.autosave import Autosaver
+
+    class Window(QObject):  # what the autosaver reads of the main window
+        def __init__(self):
+            super().__init__()
+            self.sent, self.trainable, self.training = [], True, True
+            self.latest = SimpleNamespace(step=10)
+            self.session = SimpleNamespace(send=lambda kind, arg: self.sent.append(kind))
+
+    w = Window()
+    saver = Autosaver(w, tmp_path / "a.h5", 0)
+    saver.tick()
+    saver.tick()  # no new snapshot (they can be seconds apart), but the run trained on
+    assert w.sent == ["autosave", "autosave"]
+    w.training = False
+    saver.tick()  # paused, nothing new since the last save
+    assert len(w.sent) == 2
+    w.latest = SimpleNamespace(step=11)  # a manual step
+    saver.tick()
+    assert len(w.sent) == 3

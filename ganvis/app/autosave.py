@@ -42,7 +42,11 @@ class Autosaver(QObject):
 
     def tick(self) -> None:
         w = self.window
-        if not w.trainable or w.latest is None or w.latest.step in (0, self.saved_step):
+        if not w.trainable or w.latest is None:
+            return
+        # While training the run has moved on even when no snapshot has arrived yet (they
+        # can be seconds apart): save. When paused, only if something changed since.
+        if not w.training and w.latest.step in (0, self.saved_step):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.saved_step = w.latest.step
