@@ -593,8 +593,12 @@ def test_autosave_saves_while_training_even_between_snapshots(qtbot, tmp_path):
     w = Window()
     saver = Autosaver(w, tmp_path / "a.h5", 0)
     saver.tick()
+    saver.tick()  # the first save is not done yet: never queue a second one behind it
+    assert w.sent == ["autosave"]
+    saver.done()
     saver.tick()  # no new snapshot (they can be seconds apart), but the run trained on
     assert w.sent == ["autosave", "autosave"]
+    saver.done()
     w.training = False
     saver.tick()  # paused, nothing new since the last save
     assert len(w.sent) == 2

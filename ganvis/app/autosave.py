@@ -35,6 +35,7 @@ class Autosaver(QObject):
         super().__init__(window)
         self.window, self.path = window, path
         self.saved_step = -1
+        self.pending = False  # a save was asked for and is not done yet: do not queue another
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.tick)
         if seconds > 0:
@@ -46,11 +47,16 @@ class Autosaver(QObject):
             return
         # While training the run has moved on even when no snapshot has arrived yet (they
         # can be seconds apart): save. When paused, only if something changed since.
-        if not w.training and w.latest.step in (0, self.saved_step):
+        if self.pending or (not w.training and w.latest.step in (0, self.saved_step)):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.saved_step = w.latest.step
+        self.pending = True
         w.session.send("autosave", str(self.path))
+
+    def done(self) -> None:
+        """The worker finished the last autosave (slot for its `autosaved` signal)."""
+        self.pending = False
 
     def leftover(self) -> Path | None:
         """The autosave of a session that did not end cleanly, if there is one."""

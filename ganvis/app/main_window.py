@@ -89,6 +89,7 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         self.setup.set_config(saved_config(self.settings))
         self.reset()
         self.autosaver = Autosaver(self, autosave_path(self.settings), interval_seconds())
+        w.autosaved.connect(self.autosaver.done)
         self.autosave_offer = self.autosaver.leftover()
         if self.autosave_offer is not None:
             self._offer_restore(self.autosave_offer)

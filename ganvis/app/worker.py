@@ -48,6 +48,7 @@ class TrainingWorker(QObject):
     notice = Signal(str)
     state_changed = Signal(bool)  # training (True) or paused (False)
     saved = Signal(str)
+    autosaved = Signal()  # an autosave command is done (written or not)
     failed = Signal(str)
     diverged = Signal(str)  # NaN/inf: the run stopped; the GUI offers a rollback
     out_of_memory = Signal(str, int, str)  # message, batch size, device: the GUI offers ways on
@@ -241,11 +242,13 @@ class TrainingWorker(QObject):
 
     def _cmd_autosave(self, path: str) -> None:
         """Like save, quietly: the user did not ask, so only a failure is reported."""
-        if self.run is not None:
-            try:
+        try:
+            if self.run is not None:
                 save_run(self.run, Path(path))
-            except GanvisError as e:
-                self.notice.emit(f"Autosave failed (training goes on): {e}")
+        except GanvisError as e:
+            self.notice.emit(f"Autosave failed (training goes on): {e}")
+        finally:
+            self.autosaved.emit()
 
     def _cmd_save(self, path: str) -> None:
         if self.run is None:
