@@ -12,26 +12,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import threading
 import time
-
-
-def measure(app, view, slider, values, repeats: int) -> list[float]:
-    times = []
-    for i in range(repeats):
-        t0 = time.perf_counter()
-        slider.setValue(values[i % len(values)])
-        view.render_now()
-        view.repaint()
-        app.processEvents()
-        times.append((time.perf_counter() - t0) * 1000)
-    return times
-
-
-def pct(xs: list[float], q: float) -> float:
-    return statistics.quantiles(xs, n=100)[int(q) - 1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from PySide6.QtWidgets import QApplication
 
+    from ganvis.app.speed import measure_slider, percentile
     from ganvis.app.views.explore import T_STEPS, ExploreView
     from ganvis.engine import Run, RunConfig
     from ganvis.engine.threads import set_training_threads
@@ -78,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             slider = view.t if tab == 0 else view.dim_sliders[0]
             values = (list(range(0, T_STEPS + 1, 10)) if tab == 0
                       else list(range(-300, 301, 6)))
-            times = measure(app, view, slider, values, args.repeats)
-            rows.append((label, name, pct(times, 50), pct(times, 95)))
+            times = measure_slider(app, view, slider, values, args.repeats)
+            rows.append((label, name, percentile(times, 50), percentile(times, 95)))
         stop.set()
         if worker is not None:
             worker.join()

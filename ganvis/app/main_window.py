@@ -54,7 +54,6 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         self.last_notice = ""
         self.trainable = False
         self._dirty = False
-        self._curves_dirty = False
         self._pending = False
         self._opening: str | None = None
         self.last_divergence = ""
@@ -238,7 +237,6 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         """Losses recorded between snapshots (the snapshot follows): the curves' detail."""
         for row in rows:
             self.history.add_row(row)
-        self._curves_dirty = True
 
     def _on_run_changed(self, config, history, trainable: bool) -> None:
         family_changed = self.config is None or _is_ae(self.config) != _is_ae(config)
@@ -325,12 +323,9 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         self._dirty = True
 
     def _redraw(self) -> None:
-        if self._curves_dirty and not self._dirty:
-            self._curves_dirty = False
-            self.curves.set_history(self.history)
         if not self._dirty or self.latest is None:
             return
-        self._dirty = self._curves_dirty = False
+        self._dirty = False
         s = self.latest
         if self.samples.fresh.isChecked() and self.sampler is not None:
             images = self.sampler.sample(64, seed=int(time.time() * 1000) % 2**31)

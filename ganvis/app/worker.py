@@ -133,8 +133,7 @@ class TrainingWorker(QObject):
 
     def _fail(self, message: str) -> None:
         if self.training:
-            self.training = False
-            self.state_changed.emit(False)
+            self._halt()
             if self.run is not None:
                 try:
                     self._emit_snapshot()

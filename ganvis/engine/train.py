@@ -38,6 +38,7 @@ GRID_SIZE = 64
 PROBE_SIZE = 256
 BASE_HISTORY = ("step", "d_steps", "elapsed")
 GAN_SERIES = ("d_loss", "g_loss", "d_real", "d_fake")
+D_SERIES = ("d_loss", "d_real", "d_fake")  # what every discriminator update accumulates
 HISTORY_KEYS = BASE_HISTORY + GAN_SERIES + ("recon_loss",)  # every series a run file may hold
 
 
@@ -132,7 +133,9 @@ class Run:
         self._seen_offset = 0  # images seen at earlier batch sizes (see rebuild)
         self.history: dict[str, list[float]] = {k: [] for k in self.history_keys()}
         self._acc = torch.zeros(len(self.SERIES), device=self.device)
-        self._d_slots: torch.Tensor | None = None  # where _add_d accumulates
+        self._slots = {k: i for i, k in enumerate(self.SERIES)}  # each series' place in _acc
+        self._d_slots = torch.tensor([self._slots.get(k, 0) for k in D_SERIES],
+                                     device=self.device)  # _add_d's places (a plain AE has none)
         self._acc_n = {"d": 0, "g": 0, "r": 0}  # updates of each kind since the last snapshot
         self._mark = (0, 0.0)  # (images seen, elapsed) at the last snapshot
         self.timeline = Timeline()  # every snapshot's sample grid
@@ -207,17 +210,13 @@ class Run:
 
     def _add(self, name: str, value: torch.Tensor) -> None:
         """Accumulate a series on the device (no host sync), and watch it for NaN."""
-        self._acc[list(self.SERIES).index(name)] += value.detach()
+        self._acc[self._slots[name]] += value.detach()
         self.guard.watch(value)
 
     def _add_d(self, loss: torch.Tensor, real_logits: torch.Tensor,
                fake_logits: torch.Tensor) -> None:
         """D's loss and its mean D(x) and D(G(z)) in one accumulation: a few kernels per update
         instead of a dozen (on a CPU they cost as much as a small layer)."""
-        if self._d_slots is None:
-            names = ("d_loss", "d_real", "d_fake")
-            self._d_slots = torch.tensor([list(self.SERIES).index(k) for k in names],
-                                         device=self.device)
         with torch.no_grad():
             values = torch.stack((loss.detach(), torch.sigmoid(real_logits).mean(),
                                   torch.sigmoid(fake_logits).mean()))
