@@ -58,6 +58,12 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         self._opening: str | None = None
         self.last_divergence = ""
         self.last_oom = ""
+        # Redraw at most ~30 times a second, and only after a change (a one-shot timer that
+        # _mark_dirty starts), rather than wake the GUI thread 30 times a second for nothing.
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(33)
+        self.timer.timeout.connect(self._redraw)
         collect_garbage_in_gui_thread()
         gui_thread_torch()
         self._build_views()
@@ -74,10 +80,6 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         w.diverged.connect(self._on_diverged)
         w.out_of_memory.connect(self._on_out_of_memory)
         w.notice.connect(self._on_notice)
-        self.timer = QTimer(self)
-        self.timer.setInterval(33)  # redraw at most ~30 times a second
-        self.timer.timeout.connect(self._redraw)
-        self.timer.start()
         # The layout fixed the window's minimum while the docks still stood one above the
         # other (taller than most screens); recompute it now that they are tabbed.
         self.layout().invalidate()
@@ -133,6 +135,7 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         self.tabifyDockWidget(self.docks["curves"], self.docks["recon"])
         self.tabifyDockWidget(self.docks["curves"], self.docks["explore"])
         self.tabifyDockWidget(self.docks["curves"], self.docks["timeline"])
+        self.docks["explore"].visibilityChanged.connect(self.explore.shown)
         self._fit_docks()
 
     def _build_status(self) -> None:
@@ -321,6 +324,8 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
 
     def _mark_dirty(self) -> None:
         self._dirty = True
+        if not self.timer.isActive():
+            self.timer.start()
 
     def _redraw(self) -> None:
         if not self._dirty or self.latest is None:

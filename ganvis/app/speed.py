@@ -6,10 +6,11 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
-from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ganvis.engine import Run, RunConfig
@@ -17,7 +18,15 @@ from ganvis.engine.threads import on_fresh_thread
 
 
 def qt_app() -> QApplication:
-    return QApplication.instance() or QApplication(["ganvis-bench"])
+    """The application, styled as `ganvis` styles it (the theme decides what painting costs:
+    antialiasing, for one)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(["ganvis-bench"])
+        from ganvis.app.theme import apply_theme
+
+        apply_theme(app)
+    return app
 
 
 def _spin(app: QApplication, seconds: float, until=None) -> None:
@@ -25,21 +34,26 @@ def _spin(app: QApplication, seconds: float, until=None) -> None:
     `seconds`, or until until() holds (checked every 50 ms)."""
     loop = QEventLoop()
     end = time.perf_counter() + seconds
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
 
     def check() -> None:
-        if time.perf_counter() >= end or (until is not None and until()):
+        left = end - time.perf_counter()
+        if left <= 0 or (until is not None and until()):
             loop.quit()
+        else:  # a timer may fire a little early: wait out the rest
+            timer.start(50 if until is not None else max(1, int(left * 1000) + 1))
 
-    timer = QTimer()
     timer.timeout.connect(check)
     timer.start(50 if until is not None else max(1, int(seconds * 1000)))
     loop.exec()
     timer.stop()
 
 
-def window_images_per_s(config: RunConfig, seconds: float, warmup: float = 1.5) -> float:
-    """images/s of a run trained by the app's worker in a shown main window (offscreen
-    without a display): from the snapshots' image counts over `seconds` of wall time."""
+@contextmanager
+def training_window(config: RunConfig):
+    """A shown main window (offscreen without a display) set up with `config`, paused."""
     from ganvis.app.main_window import MainWindow
 
     app = qt_app()
@@ -52,28 +66,34 @@ def window_images_per_s(config: RunConfig, seconds: float, warmup: float = 1.5) 
             w.reset()
             _spin(app, 60, lambda: _same(w.config, config) and w.latest is not None
                   and w.latest.model == config.model)
-            w.toggle_training()
-            _spin(app, 60, lambda: w.training)
-            _spin(app, warmup)
-            first = (time.perf_counter(), w.latest.images_seen)
-            _spin(app, seconds)
-            last = (time.perf_counter(), w.latest.images_seen)
-            w.toggle_training()
-            _spin(app, 10, lambda: not w.training)
+            yield w
         finally:
             w.close()
-    # The newest snapshot is up to one snapshot interval old at both ends: time it by the
-    # snapshots' own counts over the wall time between them, both lagging alike.
-    return (last[1] - first[1]) / (last[0] - first[0])
 
 
 def _same(a: RunConfig | None, b: RunConfig) -> bool:
     return a is not None and (a.model, a.batch_size, a.width) == (b.model, b.batch_size, b.width)
 
 
-def engine_images_per_s(config: RunConfig, seconds: float, warmup: float = 1.5) -> float:
-    """images/s of the same run driven directly, as `ganvis train` drives it."""
-    run = Run(config)
+def window_images_per_s(w, seconds: float, warmup: float = 0.5) -> float:
+    """images/s of the window's run, trained by the app's worker for `seconds` while the
+    window runs as it does for a user (snapshots, redraws), then paused again. Counted from
+    the run's own image counter: snapshots can be 2 s apart, too coarse for a short round."""
+    app = qt_app()
+    w.toggle_training()
+    _spin(app, 60, lambda: w.training)
+    _spin(app, warmup)
+    run = w.session.worker.run  # reading its counter from here is safe: a plain int
+    t0, seen = time.perf_counter(), run.images_seen
+    _spin(app, seconds)
+    rate = (run.images_seen - seen) / (time.perf_counter() - t0)
+    w.toggle_training()
+    _spin(app, 60, lambda: not w.training)
+    return rate
+
+
+def engine_images_per_s(run: Run, seconds: float, warmup: float = 0.5) -> float:
+    """images/s of a run driven directly, as `ganvis train` drives it."""
     run.train(10**9, should_stop=_deadline(warmup))
     seen, t0 = run.images_seen, time.perf_counter()
     run.train(10**9, should_stop=_deadline(seconds))
@@ -86,15 +106,19 @@ def _deadline(seconds: float):
 
 
 def gui_overhead(config: RunConfig, seconds: float = 6.0, rounds: int = 3) -> dict:
-    """The app's images/s as a fraction of the bare engine's, alternating; medians, and the
-    median of the paired rounds' ratios. Call it from the GUI thread; the bare engine trains
-    on a fresh thread set up like the worker's."""
-    torch.set_num_threads(1)  # as the app's GUI thread (main_window.gui_thread_torch)
+    """The app's images/s as a fraction of the bare engine's: rounds of the bare engine then
+    the window's worker, back to back, so that a pair sees the machine alike (a small VM's
+    speed drifts by 15% from one few-second stretch to the next); medians, and the median of
+    the pairs' ratios. Call it from the GUI thread; the bare engine trains on a fresh thread
+    set up like the worker's, while the window is paused (it draws nothing then)."""
+    torch.set_num_threads(1)  # as the app's GUI thread (launch.gui_thread_torch)
     engine, window = [], []
-    for _ in range(rounds):
-        engine.append(on_fresh_thread(engine_images_per_s, config, seconds))
-        window.append(window_images_per_s(config, seconds))
-    pairs = [w / e for e, w in zip(engine, window)]
+    with training_window(config) as w:
+        bare = Run(config)
+        for _ in range(rounds):
+            engine.append(on_fresh_thread(engine_images_per_s, bare, seconds))
+            window.append(window_images_per_s(w, seconds))
+    pairs = [a / e for e, a in zip(engine, window)]
     return {"engine_ips": statistics.median(engine), "app_ips": statistics.median(window),
             "gui_overhead": statistics.median(pairs), "gui_rounds": pairs}
 

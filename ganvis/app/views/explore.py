@@ -12,6 +12,7 @@ from functools import partial
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -72,10 +73,12 @@ class ExploreView(QWidget):
         layout.addWidget(self.tabs, 1)
         self._dirty = False
         self.frame: np.ndarray | None = None  # the last image drawn large, floats in [-1, 1]
+        # Renders on demand: a change starts this one-shot timer, so a burst of slider moves
+        # draws once, and an idle view costs the GUI thread nothing.
         self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
         self.timer.setInterval(16)
         self.timer.timeout.connect(self._on_timer)
-        self.timer.start()
         self._show_digits(False)
 
     # --- construction ----------------------------------------------------------------------
@@ -204,10 +207,26 @@ class ExploreView(QWidget):
 
     def _mark(self, *_) -> None:
         self._dirty = True
+        if not self.timer.isActive():
+            self.timer.start()
+
+    def on_screen(self) -> bool:
+        """Shown and not covered (a dock tab behind another counts as hidden): decoding for a
+        view nobody sees would take the training thread's time."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def _on_timer(self) -> None:
-        if self._dirty and self.isVisible():
+        if self._dirty and self.on_screen():
             self.render_now()
+
+    def shown(self, visible: bool = True) -> None:
+        """The view came into sight (its dock's tab was picked): draw what changed meanwhile."""
+        if visible and self._dirty:
+            self.timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.shown()
 
     def _reset_sliders(self, *_) -> None:
         if self.sampler is None:

@@ -1,0 +1,84 @@
+"""What the GUI thread does while a run trains: it redraws only after a change, leaves views
+nobody sees alone, and draws a long history about as cheaply as a short one (on a small
+machine every millisecond it spends is taken from training)."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from ganvis.app.history import RunHistory  # noqa: E402
+from ganvis.app.views.curves import CurvesView  # noqa: E402
+
+WAIT = 30_000
+
+
+def _history(n: int, spike_at: int) -> RunHistory:
+    rng = np.random.default_rng(0)
+    h = RunHistory()
+    d = 1.3 + 0.1 * rng.standard_normal(n)
+    d[spike_at] = 9.0  # one outlier, as a diverging step would give
+    for i in range(n):
+        h.add_row({"step": 10 * (i + 1), "d_loss": d[i], "g_loss": 0.8, "d_real": 0.6,
+                   "d_fake": 0.4})
+    return h
+
+
+def test_a_long_history_is_drawn_with_a_few_points_per_pixel_keeping_its_peaks(qtbot):
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(560, 520)
+    view.show()
+    qtbot.waitExposed(view)
+    n = 20_000  # rows of a run of a couple of hours
+    view.set_history(_history(n, spike_at=12_345))
+    drawn = view.d_curve.curve  # the item that paints
+    width = view.loss.getPlotItem().vb.width()
+    qtbot.waitUntil(lambda: len(drawn.getData()[0]) < n, timeout=WAIT)
+    x, y = drawn.getData()
+    assert 0 < width and len(x) <= 12 * width  # about 5 pixel columns' min and max
+    assert y.max() == 9.0  # the spike survives the thinning
+    assert x[0] < 0.01 * 10 * n and x[-1] > 0.99 * 10 * n  # the whole run is there
+    assert view.d_curve.opts["pen"].width() <= 1  # wide antialiased pens are slow to stroke
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    from ganvis.app.main_window import MainWindow
+
+    monkeypatch.setenv("GANVIS_SETTINGS", str(tmp_path / "settings.ini"))
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.samples.pane.pixels is not None, timeout=WAIT)
+    yield w
+    w.close()
+
+
+def test_an_idle_window_schedules_no_redraws(qtbot, window):
+    w = window
+    qtbot.waitUntil(lambda: not w.timer.isActive() and not w.explore.timer.isActive(),
+                    timeout=WAIT)
+    drawn = []
+    w.samples.set_images = lambda *a, **k: drawn.append(a)
+    qtbot.wait(300)
+    assert not drawn and not w.timer.isActive()
+    w._mark_dirty()  # a change (e.g. a snapshot) draws once, soon
+    qtbot.waitUntil(lambda: len(drawn) == 1, timeout=WAIT)
+    qtbot.wait(200)
+    assert len(drawn) == 1 and not w.timer.isActive()
+
+
+def test_the_explore_view_decodes_only_when_its_tab_is_in_front(qtbot, window):
+    w = window
+    assert w.explore.visibleRegion().isEmpty()  # behind the Curves tab
+    calls = []
+    real = w.explore._decode
+    w.explore._decode = lambda z: calls.append(len(z)) or real(z)
+    w.act_step.trigger()  # a new snapshot and sampler
+    qtbot.waitUntil(lambda: w.latest.step >= 1, timeout=WAIT)
+    qtbot.wait(200)
+    assert not calls and w.explore._dirty
+    w.docks["explore"].raise_()
+    qtbot.waitUntil(lambda: len(calls) > 0, timeout=WAIT)
+    assert not w.explore._dirty and str(w.latest.step) in w.explore.title.text()
