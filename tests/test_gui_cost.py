@@ -82,3 +82,60 @@ def test_the_explore_view_decodes_only_when_its_tab_is_in_front(qtbot, window):
     w.docks["explore"].raise_()
     qtbot.waitUntil(lambda: len(calls) > 0, timeout=WAIT)
     assert not w.explore._dirty and str(w.latest.step) in w.explore.title.text()
+
+
+def test_snapshots_are_spaced_by_what_the_window_takes_to_redraw_them(qtbot, window):
+    import time
+
+    from ganvis.app.worker import SNAPSHOT_MAX
+
+    w = window
+    slow = w.samples.set_images
+
+    def set_images(*args, **kwargs):  # a redraw that keeps the GUI thread busy for 0.2 s
+        time.sleep(0.2)
+        slow(*args, **kwargs)
+
+    w.samples.set_images = set_images
+    arrivals = []
+    w.session.worker.snapshot.connect(lambda *_: arrivals.append(time.perf_counter()))
+    w.act_train.trigger()
+    qtbot.waitUntil(lambda: w.session.worker.gui_cost >= 0.2, timeout=WAIT)
+    n = len(arrivals)
+    qtbot.waitUntil(lambda: len(arrivals) >= n + 3, timeout=WAIT)
+    w.act_train.trigger()
+    qtbot.waitUntil(lambda: not w.training, timeout=WAIT)
+    gaps = np.diff(arrivals[n:n + 3])
+    # 0.2 s per redraw is 3% of 6.5 s: the worker waits the longest it may between snapshots
+    assert (gaps > 0.9 * SNAPSHOT_MAX).all(), gaps
+    assert 0.2 <= w._redraw_cost < 0.5
+
+
+def test_an_update_paints_each_plot_once(qtbot, monkeypatch):
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
+    paints = []
+    real = pg.GraphicsView.paintEvent  # patched before the view exists: Qt looks it up then
+    monkeypatch.setattr(pg.GraphicsView, "paintEvent",
+                        lambda self, ev: (paints.append(self), real(self, ev))[1])
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(560, 520)
+    view.show()
+    qtbot.waitExposed(view)
+    h = _history(200, spike_at=50)
+    h.metrics = {"step": [100.0], "fcd": [600.0], "coverage": [7.0], "score": [1.0],
+                 "collapse": [0.0]}
+    view.set_history(h)
+    for _ in range(5):
+        QApplication.processEvents()
+    paints.clear()
+    for i in range(3):  # new rows: every range moves
+        h.add_row({"step": 10 * (201 + i), "d_loss": 1.2, "g_loss": 0.8, "d_real": 0.6,
+                   "d_fake": 0.4})
+        view.set_history(h)
+        for _ in range(5):
+            QApplication.processEvents()
+    plots = (view.loss, view.means, view.quality)
+    assert [paints.count(p) for p in plots] == [3, 3, 3]

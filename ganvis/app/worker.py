@@ -31,13 +31,15 @@ SNAPSHOT_EVERY = 0.4  # seconds of wall time between snapshots while training, a
 # the rows go to the window with the next snapshot: curves keep their detail, without
 # repainting more often (measured: repainting the curves at every row cost 10-15% of the
 # training speed on 2 cores)
-SNAPSHOT_BUDGET = 0.03  # ... and more when a snapshot would take more than this share of it
+SNAPSHOT_BUDGET = 0.03  # ... and more when a snapshot would take more than this share of it,
+# counting the window's redraw of it: on 2 cores training all but stops while the window
+# redraws (measured: the steps overlapping a redraw lost about as long as the redraw took)
 SNAPSHOT_MAX = 2.0  # ... but never more than this
 
 
 @dataclass(frozen=True)
 class Command:
-    kind: str  # train, pause, step, step_d, step_g, reset, open, save
+    kind: str  # train, pause, step, step_d, step_g, reset, open, save, gui_cost, ...
     arg: Any = None
 
 
@@ -61,6 +63,7 @@ class TrainingWorker(QObject):
         self.run: Run | None = None
         self._rows: list[dict] = []
         self.training = False
+        self.gui_cost = 0.0  # seconds the window's last redraw took (it tells us)
 
     # --- called from the GUI thread -----------------------------------------------------------
 
@@ -91,7 +94,7 @@ class TrainingWorker(QObject):
                     if now - last >= interval:
                         self._guarded(self._emit_snapshot)
                         last = row = time.perf_counter()
-                        interval = snapshot_interval(last - now)
+                        interval = snapshot_interval(last - now + self.gui_cost)
                     elif now - row >= SNAPSHOT_EVERY:  # between snapshots: a history row
                         row = now
                         self._guarded(self._emit_row)
@@ -161,6 +164,9 @@ class TrainingWorker(QObject):
 
     def _cmd_train(self) -> None:
         self._set_training(True)
+
+    def _cmd_gui_cost(self, seconds: float) -> None:
+        self.gui_cost = seconds
 
     def _cmd_pause(self) -> None:
         self._set_training(False)
@@ -269,9 +275,10 @@ def explore_snapshot(sampler, counters: dict, grid: np.ndarray) -> Snapshot:
 
 
 def snapshot_interval(cost: float) -> float:
-    """Seconds until the next snapshot, given what the last one cost: as often as
-    SNAPSHOT_EVERY allows while snapshots take at most SNAPSHOT_BUDGET of the training
-    thread's time (they are cheap on a GPU, dearer on a small CPU), capped at SNAPSHOT_MAX."""
+    """Seconds until the next snapshot, given what the last one cost (taking it, and the
+    window's redraw of it): as often as SNAPSHOT_EVERY allows while snapshots take at most
+    SNAPSHOT_BUDGET of the training thread's time (they are cheap on a GPU, dearer on a small
+    CPU), capped at SNAPSHOT_MAX."""
     return min(SNAPSHOT_MAX, max(SNAPSHOT_EVERY, cost * (1 - SNAPSHOT_BUDGET) / SNAPSHOT_BUDGET))
 
 

@@ -20,6 +20,7 @@ from ganvis.app.theme import (
     hex_color,
     pen,
     plot_widget,
+    settle,
 )
 
 LOG4 = math.log(4.0)
@@ -136,12 +137,7 @@ class CurvesView(QWidget):
         self.real_curve.setData(step, h.array("d_real"))
         self.fake_curve.setData(step, h.array("d_fake"))
         self._set_quality(h)
-        # Fit the ranges now rather than while painting: fitted during a paint, the new range
-        # repaints every plot a second time (measured: 6 paints per update instead of 3 full
-        # ones and 3 small ones, and about 30% more of the GUI thread's time).
-        for p in (self.loss, self.means, self.quality):
-            p.getPlotItem().vb.updateAutoRange()
-        self._right_box.updateAutoRange()
+        settle(self.loss, self.means, self.quality)
 
     def _set_quality(self, h: RunHistory) -> None:
         m = h.metrics

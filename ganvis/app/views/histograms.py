@@ -12,7 +12,16 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ganvis.app.history import BINS, RunHistory, prob_hist
-from ganvis.app.theme import EQUILIBRIUM, FAKE, REAL, hex_color, pen, plot_widget, title_label
+from ganvis.app.theme import (
+    EQUILIBRIUM,
+    FAKE,
+    REAL,
+    hex_color,
+    pen,
+    plot_widget,
+    settle,
+    title_label,
+)
 
 
 class HistogramView(QWidget):
@@ -68,6 +77,7 @@ class HistogramView(QWidget):
             f"D on <span style='color:{hex_color(REAL)}'>■ {real}</span> "
             f"(mean {real_probs.mean():.2f}) and on <span style='color:{hex_color(FAKE)}'>"
             f"■ {fake}</span> (mean {fake_probs.mean():.2f})")
+        settle(self.hist)
 
     def set_waterfall(self, history: RunHistory) -> None:
         wf = history.waterfall()
@@ -79,3 +89,4 @@ class HistogramView(QWidget):
         self.fall_item.setImage(img, autoLevels=False, levels=(0, 255))
         self.fall_item.setRect(QRectF(0.0, first, 1.0, max(last - first, 1.0)))
         self.fall.setYRange(first, max(last, first + 1), padding=0)
+        settle(self.fall)
