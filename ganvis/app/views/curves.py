@@ -66,7 +66,7 @@ class CurvesView(QWidget):
         _title(self.quality, (FCD_COLOR, "FCD"), (COVERAGE_COLOR, "digits covered (right)"))
         self.fcd_curve = self.quality.plot(pen=pen(FCD_COLOR), symbol="o", symbolSize=5,
                                            symbolBrush=FCD_COLOR, name="FCD")
-        self.coverage_curve = self._right_axis(self.quality, "digits covered (of 10)")
+        self.coverage_curve = self._right_axis(self.quality, "digits (of 10)")
         # Why there is no quality curve yet (or never will be): a label, not a plot item, so
         # it stays whole and readable whatever range the plot shows.
         self.quality_hint = QLabel(HINT)
@@ -108,6 +108,8 @@ class CurvesView(QWidget):
         item.scene().addItem(box)
         item.getAxis("right").linkToView(box)
         item.getAxis("right").setLabel(label)
+        # Fixed ticks: the plot is short, and automatic ones crowd into an unreadable column.
+        item.getAxis("right").setTicks([[(v, str(v)) for v in (0, 5, 10)]])
         box.setXLink(item)
         box.setYRange(0, 10.5, padding=0)
         box.setMouseEnabled(y=False)
