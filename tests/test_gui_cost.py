@@ -108,7 +108,7 @@ def test_snapshots_are_spaced_by_what_the_window_takes_to_redraw_them(qtbot, win
     gaps = np.diff(arrivals[n:n + 3])
     # 0.2 s per redraw is 3% of 6.5 s: the worker waits the longest it may between snapshots
     assert (gaps > 0.9 * SNAPSHOT_MAX).all(), gaps
-    assert 0.2 <= w._redraw_cost < 0.5
+    assert 0.2 <= w.redraw_meter.busy < 0.5
 
 
 def test_an_update_paints_each_plot_once(qtbot, monkeypatch):

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QAbstractEventDispatcher, QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ganvis.app.autosave import Autosaver, autosave_path, interval_seconds
+from ganvis.app.busy import RedrawMeter
 from ganvis.app.exports import export_grid_dialog
 from ganvis.app.history import RunHistory
 from ganvis.app.launch import collect_garbage_in_gui_thread, gui_thread_torch
@@ -38,8 +39,6 @@ from ganvis.engine.config import AE_MODELS
 from ganvis.engine.demos import resolve_model
 from ganvis.engine.errors import GanvisError
 from ganvis.engine.live import metrics_note
-
-REDRAW_WINDOW = 0.5  # seconds after a redraw's start in which its paints are counted
 
 
 class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
@@ -66,14 +65,7 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         self.timer.setSingleShot(True)
         self.timer.setInterval(33)
         self.timer.timeout.connect(self._redraw)
-        # How long a redraw keeps the GUI thread busy, paints included: from its start to the
-        # last time the event loop went idle within REDRAW_WINDOW after it (the paints come a
-        # few ms after the redraw, in an update request of their own). The worker spaces
-        # snapshots by it.
-        self._redraw_began: float | None = None
-        self._redraw_cost = 0.0
-        self._dispatcher = QAbstractEventDispatcher.instance()
-        self._dispatcher.aboutToBlock.connect(self._on_idle)
+        self.redraw_meter = RedrawMeter()  # what a redraw costs: snapshots are spaced by it
         collect_garbage_in_gui_thread()
         gui_thread_torch()
         self._build_views()
@@ -240,8 +232,8 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
     # --- worker signals (run on the GUI thread) ------------------------------------------------
 
     def _on_snapshot(self, snap, sampler) -> None:
-        if self.training and self._redraw_cost > 0:  # what the last one cost to show
-            self._send("gui_cost", self._redraw_cost)
+        if self.training and self.redraw_meter.busy > 0:  # what the last one cost to show
+            self._send("gui_cost", self.redraw_meter.busy)
         self.latest, self.sampler = snap, sampler
         self.explore.set_sampler(sampler)
         self.latent.set_sampler(sampler)
@@ -290,12 +282,6 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
                           QMessageBox.StandardButton.Ok, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # not exec(): the window keeps running while the message is up
-
-    def _on_idle(self) -> None:
-        if self._redraw_began is not None:
-            busy = time.perf_counter() - self._redraw_began
-            if busy < REDRAW_WINDOW:
-                self._redraw_cost = busy
 
     def _fit_docks(self) -> None:
         self.resizeDocks([self.docks["setup"], self.docks["hists"]], [300, 520],
@@ -349,7 +335,7 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         if not self._dirty or self.latest is None:
             return
         self._dirty = False
-        self._redraw_began = time.perf_counter()
+        began = self.redraw_meter.start()
         s = self.latest
         if self.samples.fresh.isChecked() and self.sampler is not None:
             images = self.sampler.sample(64, seed=int(time.time() * 1000) % 2**31)
@@ -373,6 +359,17 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         lab["images"].setText(f"{s.images_per_s:,.0f} images/s" if self.training else "")
         lab["device"].setText(f"device {s.device}")
         lab["elapsed"].setText(f"trained {_clock(s.elapsed)}")
+        self.redraw_meter.add(began)
+
+    def event(self, event: QEvent) -> bool:
+        """The window's paints run in its update requests: they count in a redraw's cost."""
+        if event.type() != QEvent.Type.UpdateRequest:
+            return super().event(event)
+        began = time.perf_counter()
+        try:
+            return super().event(event)
+        finally:
+            self.redraw_meter.add(began)
 
     # --- settings and shutdown -------------------------------------------------------------------
 
@@ -400,7 +397,6 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         s.setValue("view/fresh_z", self.samples.fresh.isChecked())
         s.sync()
         self.timer.stop()
-        self._dispatcher.aboutToBlock.disconnect(self._on_idle)
         for progress in self.findChildren(QProgressDialog):  # e.g. a grid export: cancel it
             progress.cancel()
         self.session.shutdown()
