@@ -36,7 +36,7 @@ def test_a_long_history_is_drawn_with_a_few_points_per_pixel_keeping_its_peaks(q
     width = view.loss.getPlotItem().vb.width()
     qtbot.waitUntil(lambda: len(drawn.getData()[0]) < n, timeout=WAIT)
     x, y = drawn.getData()
-    assert 0 < width and len(x) <= 12 * width  # about 5 pixel columns' min and max
+    assert 0 < width and len(x) <= 12 * width  # min and max of each fifth of a column
     assert y.max() == 9.0  # the spike survives the thinning
     assert x[0] < 0.01 * 10 * n and x[-1] > 0.99 * 10 * n  # the whole run is there
     assert view.d_curve.opts["pen"].width() <= 1  # wide antialiased pens are slow to stroke
@@ -79,9 +79,10 @@ def test_the_explore_view_decodes_only_when_its_tab_is_in_front(qtbot, window):
     qtbot.waitUntil(lambda: w.latest.step >= 1, timeout=WAIT)
     qtbot.wait(200)
     assert not calls and w.explore._dirty
+    before = w.explore.frame
     w.docks["explore"].raise_()
     qtbot.waitUntil(lambda: len(calls) > 0, timeout=WAIT)
-    assert not w.explore._dirty and str(w.latest.step) in w.explore.title.text()
+    assert not w.explore._dirty and w.explore.frame is not before
 
 
 def test_snapshots_are_spaced_by_what_the_window_takes_to_redraw_them(qtbot, window):
@@ -108,7 +109,7 @@ def test_snapshots_are_spaced_by_what_the_window_takes_to_redraw_them(qtbot, win
     gaps = np.diff(arrivals[n:n + 3])
     # 0.2 s per redraw is 3% of 6.5 s: the worker waits the longest it may between snapshots
     assert (gaps > 0.9 * SNAPSHOT_MAX).all(), gaps
-    assert 0.2 <= w.redraw_meter.busy < 0.5
+    assert 0.2 <= w.session.worker.gui_cost < 1.0  # the redraw and its paints, not idle time
 
 
 def test_an_update_paints_each_plot_once(qtbot, monkeypatch):
@@ -138,4 +139,13 @@ def test_an_update_paints_each_plot_once(qtbot, monkeypatch):
         for _ in range(5):
             QApplication.processEvents()
     plots = (view.loss, view.means, view.quality)
-    assert [paints.count(p) for p in plots] == [3, 3, 3]
+    assert all(1 <= paints.count(p) <= 3 for p in plots), [paints.count(p) for p in plots]
+
+
+def test_a_snapshot_sent_before_the_worker_stopped_does_not_redraw_a_closed_window(qtbot,
+                                                                                  window):
+    w = window
+    snap, sampler = w.latest, w.sampler
+    w.close()
+    w._on_snapshot(snap, sampler)  # as if it had been queued just before the close
+    assert not w.timer.isActive()

@@ -1,26 +1,26 @@
-"""How long a redraw keeps the GUI thread busy, its paints included (they come a few ms later,
-in an update request of their own): the worker spaces snapshots by it."""
+"""How long showing a snapshot keeps the GUI thread busy: the redraw, its paints (they come a
+few ms later, in an update request of their own) and the Explore view's decode. The worker
+spaces snapshots by it."""
 
 from __future__ import annotations
 
 import time
 
-WINDOW = 0.5  # seconds after a redraw's start in which the window's paints are counted
+WINDOW = 0.5  # seconds after a snapshot's arrival in which the GUI thread's work is counted
 
 
 class RedrawMeter:
-    """The seconds the latest redraw took: the redraw itself and the paints that follow it
-    within WINDOW, not the idle gaps between."""
+    """The seconds the latest snapshot took to show: the work counted with add() within
+    WINDOW of its arrival, not the idle gaps between."""
 
     def __init__(self) -> None:
         self.busy = 0.0
         self._began: float | None = None
 
-    def start(self) -> float:
-        """A redraw begins; returns the time (for add)."""
+    def start(self) -> None:
+        """A snapshot arrived: what follows is the work of showing it."""
         self._began = time.perf_counter()
         self.busy = 0.0
-        return self._began
 
     def add(self, since: float) -> None:
         """Work that began at `since` (perf_counter) ends now: count it if it belongs."""

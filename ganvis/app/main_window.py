@@ -55,6 +55,7 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         self.last_notice = ""
         self.trainable = False
         self._dirty = False
+        self._closed = False
         self._pending = False
         self._opening: str | None = None
         self.last_divergence = ""
@@ -65,7 +66,7 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         self.timer.setSingleShot(True)
         self.timer.setInterval(33)
         self.timer.timeout.connect(self._redraw)
-        self.redraw_meter = RedrawMeter()  # what a redraw costs: snapshots are spaced by it
+        self.redraw_meter = RedrawMeter()  # what showing a snapshot costs: they are spaced by it
         collect_garbage_in_gui_thread()
         gui_thread_torch()
         self._build_views()
@@ -138,6 +139,7 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         self.tabifyDockWidget(self.docks["curves"], self.docks["explore"])
         self.tabifyDockWidget(self.docks["curves"], self.docks["timeline"])
         self.docks["explore"].visibilityChanged.connect(self.explore.shown)
+        self.explore.meter = self.redraw_meter
         self._fit_docks()
 
     def _build_status(self) -> None:
@@ -232,8 +234,11 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
     # --- worker signals (run on the GUI thread) ------------------------------------------------
 
     def _on_snapshot(self, snap, sampler) -> None:
+        if self._closed:  # one the worker sent before it stopped
+            return
         if self.training and self.redraw_meter.busy > 0:  # what the last one cost to show
             self._send("gui_cost", self.redraw_meter.busy)
+        self.redraw_meter.start()
         self.latest, self.sampler = snap, sampler
         self.explore.set_sampler(sampler)
         self.latent.set_sampler(sampler)
@@ -327,6 +332,8 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
     # --- drawing -----------------------------------------------------------------------------
 
     def _mark_dirty(self) -> None:
+        if self._closed:
+            return
         self._dirty = True
         if not self.timer.isActive():
             self.timer.start()
@@ -335,7 +342,7 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         if not self._dirty or self.latest is None:
             return
         self._dirty = False
-        began = self.redraw_meter.start()
+        began = time.perf_counter()
         s = self.latest
         if self.samples.fresh.isChecked() and self.sampler is not None:
             images = self.sampler.sample(64, seed=int(time.time() * 1000) % 2**31)
@@ -396,6 +403,7 @@ class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):
         s.setValue("view/log", self.curves.log.isChecked())
         s.setValue("view/fresh_z", self.samples.fresh.isChecked())
         s.sync()
+        self._closed = True
         self.timer.stop()
         for progress in self.findChildren(QProgressDialog):  # e.g. a grid export: cancel it
             progress.cancel()

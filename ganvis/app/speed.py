@@ -14,7 +14,6 @@ from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ganvis.engine import Run, RunConfig
-from ganvis.engine.threads import on_fresh_thread
 
 
 def qt_app() -> QApplication:
@@ -100,6 +99,19 @@ def engine_images_per_s(run: Run, seconds: float, warmup: float = 0.5) -> float:
     return (run.images_seen - seen) / (time.perf_counter() - t0)
 
 
+def bare_images_per_s(w, run: Run, seconds: float) -> float:
+    """engine_images_per_s of `run` on the window's own training thread while the window is
+    paused: the same thread and thread pool as the worker's rounds. (On a thread of its own it
+    ran beside the paused worker's idle pool, which slows a pool down: see engine/threads.py.)"""
+    out: dict = {}
+    w.session.send("call", lambda: out.update(ips=engine_images_per_s(run, seconds)))
+    _spin(qt_app(), seconds + 60, lambda: "ips" in out)
+    if "ips" not in out:
+        raise RuntimeError(f"the bare engine did not finish on the training thread: "
+                           f"{w.last_error or 'no answer'}")
+    return out["ips"]
+
+
 def _deadline(seconds: float):
     end = time.perf_counter() + seconds
     return lambda: time.perf_counter() >= end
@@ -109,14 +121,14 @@ def gui_overhead(config: RunConfig, seconds: float = 6.0, rounds: int = 3) -> di
     """The app's images/s as a fraction of the bare engine's: rounds of the bare engine then
     the window's worker, back to back, so that a pair sees the machine alike (a small VM's
     speed drifts by 15% from one few-second stretch to the next); medians, and the median of
-    the pairs' ratios. Call it from the GUI thread; the bare engine trains on a fresh thread
-    set up like the worker's, while the window is paused (it draws nothing then)."""
+    the pairs' ratios. Call it from the GUI thread; the bare engine trains on the worker's
+    thread while the window is paused (it draws nothing then)."""
     torch.set_num_threads(1)  # as the app's GUI thread (launch.gui_thread_torch)
     engine, window = [], []
     with training_window(config) as w:
         bare = Run(config)
         for _ in range(rounds):
-            engine.append(on_fresh_thread(engine_images_per_s, bare, seconds))
+            engine.append(bare_images_per_s(w, bare, seconds))
             window.append(window_images_per_s(w, seconds))
     pairs = [a / e for e, a in zip(engine, window)]
     return {"engine_ips": statistics.median(engine), "app_ips": statistics.median(window),

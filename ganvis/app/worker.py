@@ -39,7 +39,7 @@ SNAPSHOT_MAX = 2.0  # ... but never more than this
 
 @dataclass(frozen=True)
 class Command:
-    kind: str  # train, pause, step, step_d, step_g, reset, open, save, gui_cost, ...
+    kind: str  # train, pause, step, step_d, step_g, reset, open, save, gui_cost, call, ...
     arg: Any = None
 
 
@@ -94,7 +94,7 @@ class TrainingWorker(QObject):
                     if now - last >= interval:
                         self._guarded(self._emit_snapshot)
                         last = row = time.perf_counter()
-                        interval = snapshot_interval(last - now + self.gui_cost)
+                        interval = snapshot_interval(last - now + self._gui_share())
                     elif now - row >= SNAPSHOT_EVERY:  # between snapshots: a history row
                         row = now
                         self._guarded(self._emit_row)
@@ -168,6 +168,16 @@ class TrainingWorker(QObject):
     def _cmd_gui_cost(self, seconds: float) -> None:
         self.gui_cost = seconds
 
+    def _gui_share(self) -> float:
+        """The window's redraw cost, where it was measured to slow training: on the CPU, where
+        the GUI thread shares the cores with training (on a GPU it is not known to)."""
+        return self.gui_cost if self.run.device.type == "cpu" else 0.0
+
+    def _cmd_call(self, job) -> None:
+        """Run job() on this thread (`ganvis bench` times the bare engine here: on the
+        training thread's own thread pool, with no second pool beside it)."""
+        job()
+
     def _cmd_pause(self) -> None:
         self._set_training(False)
 
@@ -206,6 +216,7 @@ class TrainingWorker(QObject):
         self._manual(lambda n: self.run.step_g(n))
 
     def _cmd_reset(self, config: RunConfig) -> None:
+        self.gui_cost = 0.0  # the next model's views cost what they cost
         was = self.training
         if was:
             self._set_training(False)
@@ -213,6 +224,7 @@ class TrainingWorker(QObject):
         self._install(Run(config, dataset))
 
     def _cmd_open(self, path: str) -> None:
+        self.gui_cost = 0.0
         if self.training:
             self._set_training(False)
         try:

@@ -8,6 +8,7 @@ dirty; a 16 ms timer redraws at most once per frame, so a burst of drags costs o
 
 from __future__ import annotations
 
+import time
 from functools import partial
 
 import numpy as np
@@ -72,6 +73,7 @@ class ExploreView(QWidget):
         layout.addLayout(digit_row)
         layout.addWidget(self.tabs, 1)
         self._dirty = False
+        self.meter = None  # a busy.RedrawMeter to tell what rendering costs, if any
         self.frame: np.ndarray | None = None  # the last image drawn large, floats in [-1, 1]
         # Renders on demand: a change starts this one-shot timer, so a burst of slider moves
         # draws once, and an idle view costs the GUI thread nothing.
@@ -217,7 +219,10 @@ class ExploreView(QWidget):
 
     def _on_timer(self) -> None:
         if self._dirty and self.on_screen():
+            began = time.perf_counter()
             self.render_now()
+            if self.meter is not None:  # in the main window: a new sampler's decode counts
+                self.meter.add(began)
 
     def shown(self, visible: bool = True) -> None:
         """The view came into sight (its dock's tab was picked): draw what changed meanwhile."""
