@@ -42,3 +42,31 @@ def write_idx(folder, prefix="train", n=20, h=28, w=28, gz=False, labels=True, s
 @pytest.fixture
 def idx_pair(tmp_path):
     return write_idx(tmp_path)
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, monkeypatch):
+    """Main windows with settings of their own, shown and with their first samples drawn;
+    closed after the test, their training threads stopped."""
+    from ganvis.app.main_window import MainWindow
+
+    monkeypatch.setenv("GANVIS_SETTINGS", str(tmp_path / "settings.ini"))
+    made = []
+
+    def make():
+        w = MainWindow()
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitUntil(lambda: w.samples.pane.pixels is not None, timeout=30_000)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.close()
+        assert not w.session.thread.isRunning()
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()

@@ -17,30 +17,6 @@ from ganvis.engine.store import load_sampler  # noqa: E402
 WAIT = 30_000
 
 
-@pytest.fixture
-def make_window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("GANVIS_SETTINGS", str(tmp_path / "settings.ini"))
-    made = []
-
-    def make():
-        w = MainWindow()
-        qtbot.addWidget(w)
-        w.show()
-        qtbot.waitUntil(lambda: w.samples.pane.pixels is not None, timeout=WAIT)
-        made.append(w)
-        return w
-
-    yield make
-    for w in made:
-        w.close()
-        assert not w.session.thread.isRunning()
-
-
-@pytest.fixture
-def window(make_window):
-    return make_window()
-
-
 def _train_until(qtbot, w, step):
     if not w.training:
         w.act_train.trigger()

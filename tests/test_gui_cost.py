@@ -42,19 +42,6 @@ def test_a_long_history_is_drawn_with_a_few_points_per_pixel_keeping_its_peaks(q
     assert view.d_curve.opts["pen"].width() <= 1  # wide antialiased pens are slow to stroke
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    from ganvis.app.main_window import MainWindow
-
-    monkeypatch.setenv("GANVIS_SETTINGS", str(tmp_path / "settings.ini"))
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.samples.pane.pixels is not None, timeout=WAIT)
-    yield w
-    w.close()
-
-
 def test_an_idle_window_schedules_no_redraws(qtbot, window):
     w = window
     qtbot.waitUntil(lambda: not w.timer.isActive() and not w.explore.timer.isActive(),

@@ -37,15 +37,18 @@ def _spin(app: QApplication, seconds: float, until=None) -> None:
     timer.setSingleShot(True)
     timer.setTimerType(Qt.TimerType.PreciseTimer)
 
+    def wait(left: float) -> None:
+        timer.start(50 if until is not None else max(1, int(left * 1000) + 1))
+
     def check() -> None:
         left = end - time.perf_counter()
         if left <= 0 or (until is not None and until()):
             loop.quit()
         else:  # a timer may fire a little early: wait out the rest
-            timer.start(50 if until is not None else max(1, int(left * 1000) + 1))
+            wait(left)
 
     timer.timeout.connect(check)
-    timer.start(50 if until is not None else max(1, int(seconds * 1000)))
+    wait(seconds)
     loop.exec()
     timer.stop()
 

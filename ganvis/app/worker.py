@@ -216,7 +216,6 @@ class TrainingWorker(QObject):
         self._manual(lambda n: self.run.step_g(n))
 
     def _cmd_reset(self, config: RunConfig) -> None:
-        self.gui_cost = 0.0  # the next model's views cost what they cost
         was = self.training
         if was:
             self._set_training(False)
@@ -224,7 +223,6 @@ class TrainingWorker(QObject):
         self._install(Run(config, dataset))
 
     def _cmd_open(self, path: str) -> None:
-        self.gui_cost = 0.0
         if self.training:
             self._set_training(False)
         try:
@@ -237,6 +235,7 @@ class TrainingWorker(QObject):
     def _install(self, run: Run) -> None:
         self.run = run
         self._rows = []
+        self.gui_cost = 0.0  # another run's views cost what they cost
         history = {k: list(v) for k, v in run.history.items()}
         history["metrics"] = {k: list(v) for k, v in run.live.history.items()}
         history["timeline"] = run.timeline.arrays()

@@ -3,7 +3,8 @@
 Under OpenMP the number of threads is a per-thread setting, and a thread pool owned by one
 thread slows another thread's pool even while it sits idle (measured on 2 cores: about a
 quarter; docs/SPEED.md). So the app's GUI thread keeps one torch thread and trains nowhere,
-the training thread uses every core, and the benchmarks time each contender on a fresh thread.
+the training thread uses every core, and the benchmarks time each contender on a fresh thread
+(or, against the app's worker, on the worker's own thread).
 """
 
 from __future__ import annotations
