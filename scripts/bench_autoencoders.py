@@ -14,8 +14,8 @@ import sys
 import time
 
 import torch
+from ganvis_dev import studies
 
-from ganvis.engine import studies
 from ganvis.engine.data import load_dataset
 
 

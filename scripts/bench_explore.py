@@ -28,10 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from PySide6.QtWidgets import QApplication
 
-    from ganvis.app.speed import measure_slider, percentile
+    from ganvis.app.gui_bench import measure_slider, percentile
     from ganvis.app.views.explore import T_STEPS, ExploreView
     from ganvis.engine import Run, RunConfig
-    from ganvis.engine.threads import set_training_threads
+    from ganvis.engine.devices.threads import set_training_threads
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     torch.set_num_threads(1)  # as the app's GUI thread does (main_window.gui_thread_torch)

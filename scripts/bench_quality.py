@@ -22,9 +22,9 @@ import numpy as np
 import torch
 
 from ganvis.engine import Run, RunConfig
-from ganvis.engine.latent_metrics import prior_match, style_consistency
-from ganvis.engine.live import score_sampler
-from ganvis.engine.metrics import real_floor
+from ganvis.engine.quality.latent_match import prior_match, style_consistency
+from ganvis.engine.quality.live import score_sampler
+from ganvis.engine.quality.metrics import real_floor
 
 # name: (config fields, steps, seeds)
 ROWS = {

@@ -28,7 +28,7 @@ import torch
 
 from ganvis.engine import Run, RunConfig
 from ganvis.engine.errors import DivergenceError, ModelFileError, OutOfMemoryError
-from ganvis.engine.guard import CHECK_EVERY, KEEP_EVERY
+from ganvis.engine.runs.guard import CHECK_EVERY, KEEP_EVERY
 from ganvis.engine.store import load_sampler, save_run
 
 FAMILIES = {

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ganvis.engine.fuzzing import fuzz, sample_files
+from ganvis_dev.fuzzing import fuzz, sample_files
 
 
 def main(argv: list[str] | None = None) -> int:

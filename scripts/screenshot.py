@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         win.setup.latent.setValue(args.latent_dim)
         spin_until(lambda: win.config.latent_dim == args.latent_dim)
     if args.open:
-        from ganvis.engine.demos import resolve_model
         from ganvis.engine.store import load_sampler
+        from ganvis.engine.store.demos import resolve_model
 
         step = load_sampler(resolve_model(args.open)).step
         win.open_demo(args.open) if not Path(args.open).is_file() else win.open_model(args.open)

@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ganvis.engine import Run, RunConfig  # noqa: E402
-from ganvis.engine.demos import DEMOS, demo_path, digit_predictions  # noqa: E402
-from ganvis.engine.live import score_sampler  # noqa: E402
+from ganvis.engine.quality.live import score_sampler  # noqa: E402
 from ganvis.engine.store import save_run  # noqa: E402
+from ganvis.engine.store.demos import DEMOS, demo_path, digit_predictions  # noqa: E402
 
 # name: (config fields beyond the defaults, generator steps)
 RECIPES: dict[str, tuple[dict, int]] = {

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ganvis.engine.data import load_dataset  # noqa: E402
-from ganvis.engine.evalnet import (  # noqa: E402
+from ganvis.engine.quality.evalnet import (  # noqa: E402
     EvalNet,
     default_path,
     param_count,

@@ -9,7 +9,7 @@ from ganvis.cli import main
 from ganvis.engine import ConfigError, Run, RunConfig
 from ganvis.engine.data import load_dataset
 from ganvis.engine.errors import ModelFileError
-from ganvis.engine.latent_metrics import prior_match, style_consistency
+from ganvis.engine.quality.latent_match import prior_match, style_consistency
 from ganvis.engine.store import load_run, load_sampler, load_style, save_run
 
 

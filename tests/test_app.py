@@ -248,8 +248,8 @@ def test_game_panel_speaks_of_each_familys_game(qtbot):
 
 
 def test_a_demo_model_opens_ready_to_explore(qtbot, window):
-    from ganvis.engine.demos import demo_path
     from ganvis.engine.store import load_sampler
+    from ganvis.engine.store.demos import demo_path
 
     w = window
     w.open_demo("demo-dcgan")
@@ -266,7 +266,7 @@ def test_a_demo_model_opens_ready_to_explore(qtbot, window):
 
 
 def test_timeline_holds_every_snapshot_and_exports_them(qtbot, window, tmp_path):
-    from ganvis.engine.gif import read_gif_frames
+    from ganvis.engine.files.gif import read_gif_frames
 
     w = window
     _train_until(qtbot, w, 20)
@@ -289,7 +289,7 @@ def test_timeline_holds_every_snapshot_and_exports_them(qtbot, window, tmp_path)
 
 def test_clicking_a_sample_shows_its_nearest_training_digits(qtbot, window):
     from ganvis.engine.data import load_dataset
-    from ganvis.engine.metrics import reference
+    from ganvis.engine.quality.metrics import reference
 
     w = window
     _train_until(qtbot, w, 10)
@@ -339,7 +339,7 @@ def test_out_of_memory_stops_training_and_a_smaller_batch_goes_on(qtbot, window,
                                                                   monkeypatch):
     import torch
 
-    from ganvis.engine.models import DCGANDiscriminator
+    from ganvis.engine.nets.gan import DCGANDiscriminator
 
     w = window
     _train_until(qtbot, w, 5)
@@ -539,8 +539,8 @@ def test_closing_mid_export_cancels_it_and_writes_nothing(qtbot, make_window, tm
 
 
 def test_gui_overhead_measures_the_window_against_the_bare_engine(qtbot):
-    from ganvis.app.speed import gui_overhead, slider_latency
-    from ganvis.engine.speed import bench_config
+    from ganvis.app.gui_bench import gui_overhead, slider_latency
+    from ganvis.engine.runs.standard_loop import bench_config
 
     config = bench_config("dcgan", 32, "cpu").replace(width=8, metrics_every=0)
     out = gui_overhead(config, seconds=1.0, rounds=1)

@@ -10,7 +10,7 @@ class NoQt:
         if name.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph', 'PyQt5', 'PyQt6'):
             raise ImportError('Qt is blocked for this check: ' + name)
 sys.meta_path.insert(0, NoQt())
-import ganvis.engine, ganvis.engine.store, ganvis.engine.grids, ganvis.cli
+import ganvis.engine, ganvis.engine.store, ganvis.engine.files.images, ganvis.cli
 from ganvis.engine import Run, RunConfig
 run = Run(RunConfig(model='gan', width=8, batch_size=4, device='cpu'))
 run.train_steps(1)

@@ -10,8 +10,8 @@ import pytest
 
 from ganvis.cli import main
 from ganvis.engine import ModelFileError, Run, RunConfig
-from ganvis.engine.demos import DEMOS, demo_path, digit_predictions, resolve_model
 from ganvis.engine.store import RunFile, load_run, load_sampler, save_run
+from ganvis.engine.store.demos import DEMOS, demo_path, digit_predictions, resolve_model
 
 # name: (model, prior, latent size, digits the decoder takes)
 EXPECTED = {

@@ -8,7 +8,7 @@ pytest.importorskip("pytestqt")
 
 from ganvis.app.views.explore import SLIDERS, T_STEPS, ExploreView  # noqa: E402
 from ganvis.engine import Run, RunConfig  # noqa: E402
-from ganvis.engine.latent import interpolate, path  # noqa: E402
+from ganvis.engine.latent.paths import interpolate, path  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +119,9 @@ def test_digit_buttons_and_style_grid_for_a_supervised_aae(view):
 
 
 def test_each_digit_button_on_the_demo_saae_draws_that_digit(view):
-    from ganvis.engine.demos import resolve_model
-    from ganvis.engine.metrics import evaluate
+    from ganvis.engine.quality.metrics import evaluate
     from ganvis.engine.store import load_sampler
+    from ganvis.engine.store.demos import resolve_model
 
     sampler = load_sampler(resolve_model("demo-saae"))
     view.set_sampler(sampler)
@@ -136,7 +136,7 @@ def test_each_digit_button_on_the_demo_saae_draws_that_digit(view):
 
 
 def test_mnistify_centres_and_scales_a_drawing():
-    from ganvis.engine.mnistify import to_mnist
+    from ganvis.engine.data.mnistify import to_mnist
 
     ink = np.zeros((200, 200))
     ink[20:60, 150:160] = 1.0  # a short bar in a corner
@@ -149,9 +149,9 @@ def test_mnistify_centres_and_scales_a_drawing():
 
 
 def test_a_drawn_stroke_yields_ten_digits_in_its_style(view):
-    from ganvis.engine.demos import resolve_model
-    from ganvis.engine.metrics import evaluate
+    from ganvis.engine.quality.metrics import evaluate
     from ganvis.engine.store import load_sampler
+    from ganvis.engine.store.demos import resolve_model
 
     sampler = load_sampler(resolve_model("demo-saae"))
     view.set_sampler(sampler)
@@ -180,8 +180,8 @@ def load_dataset_image(sampler, i):
 
 def test_a_2d_latent_map_decodes_the_clicked_point(qtbot):
     from ganvis.app.views.autoencoder import LatentView
-    from ganvis.engine.demos import resolve_model
     from ganvis.engine.store import load_sampler
+    from ganvis.engine.store.demos import resolve_model
 
     view = LatentView()
     qtbot.addWidget(view)

@@ -7,11 +7,11 @@ import struct
 import h5py
 import numpy as np
 import pytest
+from ganvis_dev.fuzzing import fuzz, sample_files
 
 from ganvis.engine import Run, RunConfig
 from ganvis.engine.data import load_dataset
 from ganvis.engine.errors import DataError, ModelFileError
-from ganvis.engine.fuzzing import fuzz, sample_files
 from ganvis.engine.store import load_sampler, save_run
 
 CASES = 40

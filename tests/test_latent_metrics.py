@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ganvis.engine.latent_metrics import mmd, prior_match, style_consistency
+from ganvis.engine.quality.latent_match import mmd, prior_match, style_consistency
 
 
 def test_mmd_is_near_zero_for_one_distribution_and_grows_with_a_shift():

@@ -8,7 +8,7 @@ import pytest
 from ganvis.cli import main
 from ganvis.engine import Run, RunConfig
 from ganvis.engine.data import Dataset, load_dataset
-from ganvis.engine.live import BUDGET, LiveMetrics
+from ganvis.engine.quality.live import BUDGET, LiveMetrics
 from ganvis.engine.store import RunFile, load_run, save_run
 
 
@@ -124,7 +124,7 @@ def test_a_damaged_metrics_group_is_refused_clearly(tmp_path):
 
 
 def test_a_failing_measurement_turns_metrics_off_and_training_goes_on(monkeypatch):
-    import ganvis.engine.metrics as metrics
+    import ganvis.engine.quality.metrics as metrics
 
     def broken(*a, **k):
         raise RuntimeError("device has no float64")
@@ -137,7 +137,7 @@ def test_a_failing_measurement_turns_metrics_off_and_training_goes_on(monkeypatc
 
 
 def test_mode_collapse_is_recorded_and_warned_only_after_coverage_is_lost(monkeypatch):
-    import ganvis.engine.metrics as metrics
+    import ganvis.engine.quality.metrics as metrics
 
     real = metrics.evaluate
     coverage = iter([3, 9, 10, 4, 4])  # untrained, learning, learned, collapsed...

@@ -9,8 +9,8 @@ import torch
 from ganvis.cli import main
 from ganvis.engine import Run, RunConfig
 from ganvis.engine.errors import OutOfMemoryError
-from ganvis.engine.memory import is_out_of_memory
-from ganvis.engine.models import MLPDiscriminator
+from ganvis.engine.nets.gan import MLPDiscriminator
+from ganvis.engine.runs.memory import is_out_of_memory
 from ganvis.engine.store import load_run
 
 SMALL = dict(model="gan", width=32, depth=2, device="cpu", metrics_every=0)

@@ -10,7 +10,7 @@ import torch
 
 from ganvis.engine import ConfigError, ModelFileError
 from ganvis.engine.data import load_dataset
-from ganvis.engine.evalnet import (
+from ganvis.engine.quality.evalnet import (
     EvalNet,
     default_path,
     load_eval_net,
@@ -18,7 +18,7 @@ from ganvis.engine.evalnet import (
     save_eval_net,
     split_indices,
 )
-from ganvis.engine.metrics import evaluate, frechet_distance, real_floor, reference
+from ganvis.engine.quality.metrics import evaluate, frechet_distance, real_floor, reference
 
 
 @pytest.fixture(scope="module", autouse=True)

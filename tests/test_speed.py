@@ -9,8 +9,8 @@ import torch
 from ganvis.cli import main
 from ganvis.engine import Run
 from ganvis.engine.data import load_dataset
-from ganvis.engine.speed import StandardLoop, bench_config, compare
-from ganvis.engine.threads import on_fresh_thread
+from ganvis.engine.devices.threads import on_fresh_thread
+from ganvis.engine.runs.standard_loop import StandardLoop, bench_config, compare
 
 
 @pytest.mark.parametrize("family", ["gan", "dcgan", "aae", "saae"])
@@ -52,7 +52,7 @@ def test_bench_refuses_a_silly_duration(capsys):
 def test_training_threads_default_to_every_core_and_follow_the_setting(monkeypatch):
     import os
 
-    from ganvis.engine.threads import training_threads
+    from ganvis.engine.devices.threads import training_threads
 
     cores = os.cpu_count() or 1
     monkeypatch.delenv("GANVIS_TRAIN_THREADS", raising=False)

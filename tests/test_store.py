@@ -165,7 +165,7 @@ def test_a_write_removes_temp_files_of_killed_writers_only(tmp_path):
     import subprocess
     import sys
 
-    from ganvis.engine.atomic import atomic_write_bytes
+    from ganvis.engine.files.atomic import atomic_write_bytes
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # its pid now names no process

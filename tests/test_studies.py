@@ -2,8 +2,8 @@
 
 import numpy as np
 import torch
+from ganvis_dev import studies
 
-from ganvis.engine import studies
 from ganvis.engine.data import load_dataset
 
 

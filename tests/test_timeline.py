@@ -6,9 +6,9 @@ import pytest
 
 from ganvis.engine import Run, RunConfig
 from ganvis.engine.errors import ModelFileError
-from ganvis.engine.gif import gif_bytes, read_gif_frames
+from ganvis.engine.files.gif import gif_bytes, read_gif_frames
+from ganvis.engine.runs.timeline import MAX_FRAMES, Timeline
 from ganvis.engine.store import RunFile, load_run, save_run
-from ganvis.engine.timeline import MAX_FRAMES, Timeline
 
 
 def test_gif_round_trips_frames_exactly():

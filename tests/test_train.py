@@ -8,8 +8,8 @@ import torch
 
 from ganvis.engine import ConfigError, Run, RunConfig
 from ganvis.engine.data import load_dataset
-from ganvis.engine.losses import EQUILIBRIUM_D_LOSS, d_loss, g_loss
-from ganvis.engine.priors import sample_prior
+from ganvis.engine.latent.priors import sample_prior
+from ganvis.engine.runs.losses import EQUILIBRIUM_D_LOSS, d_loss, g_loss
 
 
 def pixel_fd(a: np.ndarray, b: np.ndarray, k: int = 20) -> float:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ganvis.engine import GanvisError
-from ganvis.engine.grids import save_grid
+from ganvis.engine.files.images import save_grid
 
 CHUNK = 256
 

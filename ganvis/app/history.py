@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ganvis.app.theme import FAKE, REAL
-from ganvis.engine.timeline import Timeline
+from ganvis.engine.runs.timeline import Timeline
 
 BINS = 40
 SERIES = ("step", "d_loss", "g_loss", "d_real", "d_fake", "recon_loss")

@@ -36,9 +36,9 @@ from ganvis.app.views.samples import SampleGridView
 from ganvis.app.views.timeline import TimelineView
 from ganvis.app.worker import TrainingSession
 from ganvis.engine.config import AE_MODELS
-from ganvis.engine.demos import resolve_model
 from ganvis.engine.errors import GanvisError
-from ganvis.engine.live import metrics_note
+from ganvis.engine.quality.live import metrics_note
+from ganvis.engine.store.demos import resolve_model
 
 
 class MainWindow(MenusMixin, RecoveryMixin, QMainWindow):

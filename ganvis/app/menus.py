@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QToolBar
 
 from ganvis.app.settings import recent
-from ganvis.engine.demos import DEMOS
+from ganvis.engine.store.demos import DEMOS
 
 HELP = """<h3>What am I looking at?</h3>
 <p><b>Samples</b>: the generator G turns random codes z into images. The grid shows G(z)

@@ -21,10 +21,10 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from ganvis.engine import DataError, GanvisError, Run, RunConfig, Snapshot
 from ganvis.engine.data import load_dataset
+from ganvis.engine.devices.threads import set_training_threads
 from ganvis.engine.errors import DivergenceError, OutOfMemoryError
-from ganvis.engine.memory import is_out_of_memory, out_of_memory
+from ganvis.engine.runs.memory import is_out_of_memory, out_of_memory
 from ganvis.engine.store import RunFile, load_run, load_sampler, save_run
-from ganvis.engine.threads import set_training_threads
 
 SNAPSHOT_EVERY = 0.4  # seconds of wall time between snapshots while training, at least;
 # when snapshots are further apart, a history row (losses only) is recorded this often and

@@ -2,7 +2,7 @@
 
 from ganvis.engine.config import RunConfig
 from ganvis.engine.errors import ConfigError, DataError, GanvisError, ModelFileError
-from ganvis.engine.train import Run, Snapshot
+from ganvis.engine.runs.base import Run, Snapshot
 
 __all__ = [
     "ConfigError",

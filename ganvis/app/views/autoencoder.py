@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from ganvis.app.theme import plot_widget, title_label
 from ganvis.app.views.samples import ImagePane
-from ganvis.engine.grids import tile
+from ganvis.engine.files.images import tile
 
 DIGIT_COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
                 (140, 86, 75), (227, 119, 194), (160, 160, 160), (188, 189, 34), (23, 190, 207)]

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ganvis.engine.mnistify import to_mnist
+from ganvis.engine.data.mnistify import to_mnist
 
 SIZE = 140  # drawing pixels a side (5 per MNIST pixel)
 PEN = 12  # stroke width in drawing pixels, about MNIST's stroke after downsampling

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 from ganvis.app.theme import spin_box, title_label
 from ganvis.app.views.samples import ImagePane
 from ganvis.app.views.style import StyleDigitPanel
-from ganvis.engine.grids import tile
-from ganvis.engine.latent import interpolate, path
+from ganvis.engine.files.images import tile
+from ganvis.engine.latent.paths import interpolate, path
 
 T_STEPS = 1000  # the t slider's resolution
 STRIP = 9  # frames in the interpolation strip, ends included

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 from ganvis.app.theme import title_label
 from ganvis.app.views.samples import ImagePane
 from ganvis.engine.data import load_dataset
-from ganvis.engine.grids import tile
-from ganvis.engine.metrics import nearest_training, reference
+from ganvis.engine.files.images import tile
+from ganvis.engine.quality.metrics import nearest_training, reference
 
 K = 5
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from ganvis.app.theme import title_label
-from ganvis.engine.grids import tile
+from ganvis.engine.files.images import tile
 
 PAD = 2  # pixels between the grid's images
 

@@ -20,7 +20,7 @@ from ganvis.app.views.canvas import DrawingCanvas
 from ganvis.app.views.samples import ImagePane
 from ganvis.engine.data import load_dataset
 from ganvis.engine.errors import GanvisError
-from ganvis.engine.grids import tile
+from ganvis.engine.files.images import tile
 
 STYLE_ROWS = 6
 

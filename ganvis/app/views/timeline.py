@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
 
 from ganvis.app.theme import title_label
 from ganvis.app.views.samples import ImagePane
-from ganvis.engine.atomic import atomic_write_bytes
 from ganvis.engine.errors import GanvisError
-from ganvis.engine.gif import save_gif
-from ganvis.engine.grids import png_bytes, tile
-from ganvis.engine.timeline import Timeline
+from ganvis.engine.files.atomic import atomic_write_bytes
+from ganvis.engine.files.gif import save_gif
+from ganvis.engine.files.images import png_bytes, tile
+from ganvis.engine.runs.timeline import Timeline
 
 STRIP_FRAMES = 10  # frames in a PNG strip, evenly spread over the run
 

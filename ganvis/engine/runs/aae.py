@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from ganvis.engine.autoencoders import recon_from_logits
 from ganvis.engine.config import RunConfig
 from ganvis.engine.data import Dataset
 from ganvis.engine.errors import ConfigError
-from ganvis.engine.losses import d_loss, g_loss
-from ganvis.engine.priors import sample_prior
-from ganvis.engine.train import Run
+from ganvis.engine.latent.priors import sample_prior
+from ganvis.engine.nets.autoencoder import recon_from_logits
+from ganvis.engine.runs.base import Run
+from ganvis.engine.runs.losses import d_loss, g_loss
 
 CODES = 1000  # labelled images whose codes the latent scatter shows
 RECON = 16  # images shown above their reconstructions

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ganvis.engine.config import RunConfig
-from ganvis.engine.priors import sample_prior
+from ganvis.engine.latent.priors import sample_prior
 
 
 class Sampler:

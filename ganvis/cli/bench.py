@@ -35,10 +35,10 @@ def run_bench(args: argparse.Namespace) -> int:
     import torch
 
     from ganvis.engine.data import load_dataset
+    from ganvis.engine.devices.threads import on_fresh_thread, training_threads
     from ganvis.engine.errors import ConfigError
-    from ganvis.engine.speed import bench_config, compare
-    from ganvis.engine.threads import on_fresh_thread, training_threads
-    from ganvis.engine.train import resolve_device
+    from ganvis.engine.runs.base import resolve_device
+    from ganvis.engine.runs.standard_loop import bench_config, compare
 
     if not 0 < args.seconds <= 600:
         raise ConfigError(f"--seconds: expected more than 0 and at most 600, got {args.seconds}")
@@ -68,7 +68,7 @@ def run_bench(args: argparse.Namespace) -> int:
                                                      or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # measure without a screen
         try:
-            from ganvis.app.speed import gui_overhead, slider_latency
+            from ganvis.app.gui_bench import gui_overhead, slider_latency
         except ImportError as e:
             say(f"  GUI overhead and sliders skipped: {e}")
         else:

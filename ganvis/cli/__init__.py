@@ -110,10 +110,10 @@ def _parser() -> argparse.ArgumentParser:
                    "demo-saae or demo-aae2d")
     i.set_defaults(func=_cmd_info)
 
-    from ganvis.cli_eval import add_parser as add_eval
+    from ganvis.cli.eval import add_parser as add_eval
 
     add_eval(sub, _positive_int, _nonneg_int)
-    from ganvis.cli_bench import add_parser as add_bench
+    from ganvis.cli.bench import add_parser as add_bench
 
     add_bench(sub, _positive_int)
     return p
@@ -150,7 +150,7 @@ def _check_writable(path: Path) -> None:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from ganvis.engine import distributed
+    from ganvis.engine.devices import distributed
 
     if not distributed.launched():
         return _train(args)
@@ -164,8 +164,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from ganvis.engine import Run, RunConfig, distributed
-    from ganvis.engine.grids import save_grid
+    from ganvis.engine import Run, RunConfig
+    from ganvis.engine.devices import distributed
+    from ganvis.engine.files.images import save_grid
     from ganvis.engine.store import load_run, save_run
 
     lead = distributed.rank() == 0  # the one process that prints and writes files
@@ -217,7 +218,7 @@ def _train(args: argparse.Namespace) -> int:
 def _train_through_oom(run, target: int, bar, args: argparse.Namespace):
     """Train up to step `target`. When the device runs out of memory, go on as --on-oom says:
     with half the batch, on the CPU, or not at all (the run is saved, with how to resume)."""
-    from ganvis.engine import distributed
+    from ganvis.engine.devices import distributed
     from ganvis.engine.errors import GanvisError, OutOfMemoryError
     from ganvis.engine.store import save_run
 
@@ -300,10 +301,10 @@ class _Progress:
 def _cmd_sample(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from ganvis.engine.demos import resolve_model
     from ganvis.engine.errors import GanvisError
-    from ganvis.engine.grids import save_grid
+    from ganvis.engine.files.images import save_grid
     from ganvis.engine.store import load_sampler, load_style
+    from ganvis.engine.store.demos import resolve_model
 
     _check_writable(args.out)
     path = resolve_model(args.model)
@@ -333,8 +334,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from ganvis.engine.demos import resolve_model
     from ganvis.engine.store import RunFile
+    from ganvis.engine.store.demos import resolve_model
 
     with RunFile(resolve_model(args.model)) as rf:
         hist, metrics = rf.history(), rf.history("metrics")

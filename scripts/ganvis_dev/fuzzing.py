@@ -66,9 +66,9 @@ def sample_files(folder: Path) -> dict[str, tuple[Path, Callable[[Path], object]
     labels beside), .npz, HDF5 data, a run file (as a sampler and to continue training), and
     the evaluation classifier."""
     from ganvis.engine.data import load_dataset
-    from ganvis.engine.evalnet import default_path, load_eval_net
+    from ganvis.engine.quality.evalnet import default_path, load_eval_net
+    from ganvis.engine.runs.base import Run, RunConfig
     from ganvis.engine.store import load_run, load_sampler, save_run
-    from ganvis.engine.train import Run, RunConfig
 
     folder = Path(folder)
     ds = load_dataset("mnist5k")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganvis.engine.priors import sample_prior
+from ganvis.engine.latent.priors import sample_prior
 
 
 def mmd(x: np.ndarray, y: np.ndarray, bandwidth: float | None = None) -> float:

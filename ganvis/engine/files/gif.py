@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganvis.engine.atomic import atomic_write_bytes
+from ganvis.engine.files.atomic import atomic_write_bytes
 
 CLEAR, END = 256, 257
 RUN = 254  # literals between clear codes: the table never reaches 512 entries

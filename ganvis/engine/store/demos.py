@@ -47,7 +47,7 @@ def digit_predictions(sampler, styles: int, seed: int) -> np.ndarray:
     a (num_classes, styles) array whose row d should hold d (a saae's digit control)."""
     import torch
 
-    from ganvis.engine.evalnet import load_eval_net
+    from ganvis.engine.quality.evalnet import load_eval_net
 
     if not sampler.conditional:
         raise ModelFileError(f"a {sampler.config.model} takes no digit")

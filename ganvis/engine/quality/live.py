@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ganvis.engine.errors import ConfigError, GanvisError
-from ganvis.engine.priors import sample_prior
+from ganvis.engine.latent.priors import sample_prior
 
 BUDGET = 0.05  # at most this share of training time goes to measuring
 LIVE_N = 1000  # images per live measurement (`ganvis eval` uses more)
@@ -74,7 +74,7 @@ class LiveMetrics:
                 generate: Callable[[torch.Tensor, torch.Tensor | None], np.ndarray],
                 device: torch.device) -> dict[str, float]:
         """Generate the fixed codes, score them, append a row; returns the row."""
-        from ganvis.engine.metrics import evaluate, reference
+        from ganvis.engine.quality.metrics import evaluate, reference
 
         if not self.enabled and self.note:
             return {}
@@ -121,7 +121,7 @@ def score_sampler(sampler, n: int = 2000, seed: int = 0) -> dict[str, float]:
     takes one), with the real-data floor beside it. FCD shrinks as n grows, and the floor is
     measured on 500 held-out digits, so `fcd_ratio` compares like with like: the FCD of the
     first 500 images over the floor."""
-    from ganvis.engine.metrics import evaluate, real_floor, reference
+    from ganvis.engine.quality.metrics import evaluate, real_floor, reference
 
     data = sampler.config.data
     note = metrics_note(data)

@@ -48,8 +48,8 @@ def add_parser(sub: argparse._SubParsersAction, positive_int, nonneg_int) -> Non
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganvis.engine.demos import resolve_model
     from ganvis.engine.errors import GanvisError
+    from ganvis.engine.store.demos import resolve_model
 
     if args.real == (args.model is not None):
         raise GanvisError("give a model file, or --real for the real-data floor (not both)")
@@ -74,14 +74,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _real(data: str) -> dict:
-    from ganvis.engine.metrics import real_floor
+    from ganvis.engine.quality.metrics import real_floor
 
     return _plain(real_floor(data))
 
 
 def evaluate_file(path: Path, n: int, seed: int) -> dict:
     from ganvis.engine.errors import GanvisError
-    from ganvis.engine.live import score_sampler
+    from ganvis.engine.quality.live import score_sampler
     from ganvis.engine.store import load_sampler
 
     sampler = load_sampler(path)

@@ -31,15 +31,15 @@ import torch
 from torch import nn
 
 import ganvis
-from ganvis.engine.atomic import atomic_path
 from ganvis.engine.config import RunConfig
 from ganvis.engine.data import H5_ERRORS, MAX_CLASSES, MAX_SIDE, MIN_SIDE, Dataset
 from ganvis.engine.errors import ConfigError, GanvisError, ModelFileError
-from ganvis.engine.live import KEYS as METRIC_KEYS
-from ganvis.engine.models import build_nets, check_size
-from ganvis.engine.sampler import Sampler
-from ganvis.engine.timeline import MAX_FRAMES
-from ganvis.engine.train import HISTORY_KEYS, Run, reseed, run_class
+from ganvis.engine.files.atomic import atomic_path
+from ganvis.engine.latent.sampler import Sampler
+from ganvis.engine.nets.gan import build_nets, check_size
+from ganvis.engine.quality.live import KEYS as METRIC_KEYS
+from ganvis.engine.runs.base import HISTORY_KEYS, Run, reseed, run_class
+from ganvis.engine.runs.timeline import MAX_FRAMES
 
 FORMAT = "ganvis-run"
 FORMAT_VERSION = 1

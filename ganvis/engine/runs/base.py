@@ -19,20 +19,20 @@ import torch
 from ganvis.engine.config import RunConfig
 from ganvis.engine.data import Dataset, DeviceData, load_dataset
 from ganvis.engine.errors import ConfigError, DivergenceError
-from ganvis.engine.guard import Guard, capture, restore
-from ganvis.engine.live import LiveMetrics
-from ganvis.engine.losses import d_loss, g_loss
-from ganvis.engine.memory import release_cache, reports_out_of_memory
-from ganvis.engine.models import (
+from ganvis.engine.latent.priors import sample_prior
+from ganvis.engine.latent.sampler import Sampler
+from ganvis.engine.nets.gan import (
     build_nets,
     check_size,
     frozen_norm_stats,
     prefer_channels_last,
     use_generator,
 )
-from ganvis.engine.priors import sample_prior
-from ganvis.engine.sampler import Sampler
-from ganvis.engine.timeline import Timeline
+from ganvis.engine.quality.live import LiveMetrics
+from ganvis.engine.runs.guard import Guard, capture, restore
+from ganvis.engine.runs.losses import d_loss, g_loss
+from ganvis.engine.runs.memory import release_cache, reports_out_of_memory
+from ganvis.engine.runs.timeline import Timeline
 
 GRID_SIZE = 64
 PROBE_SIZE = 256
@@ -280,7 +280,7 @@ class Run:
         steps, this rank's shard of the data and its own random stream; only rank 0 measures."""
         from torch.nn.parallel import DistributedDataParallel
 
-        from ganvis.engine import distributed
+        from ganvis.engine.devices import distributed
 
         r, n = distributed.rank(), distributed.world_size()
         ids = [self.device.index] if self.device.type == "cuda" else None
@@ -462,7 +462,7 @@ def reseed(run: Run) -> None:
 def run_class(model: str) -> type[Run]:
     if model in ("gan", "dcgan"):
         return GANRun
-    from ganvis.engine.aae import AAERun  # the autoencoder families (imports this module)
+    from ganvis.engine.runs.aae import AAERun  # the autoencoder families (imports this module)
 
     return AAERun
 

@@ -20,9 +20,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ganvis.engine.atomic import atomic_path
 from ganvis.engine.data import H5_ERRORS
 from ganvis.engine.errors import ConfigError, GanvisError, ModelFileError
+from ganvis.engine.files.atomic import atomic_path
 from ganvis.resources import resource
 
 FORMAT = "ganvis-eval-classifier"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganvis.engine.atomic import atomic_write_bytes
+from ganvis.engine.files.atomic import atomic_write_bytes
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import copy
 
 import torch
 
-from ganvis.engine.distributed import all_true
+from ganvis.engine.devices.distributed import all_true
 from ganvis.engine.errors import DivergenceError
 
 CHECK_EVERY = 25

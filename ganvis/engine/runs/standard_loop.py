@@ -24,10 +24,10 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from ganvis.engine.config import RunConfig
 from ganvis.engine.data import Dataset, load_dataset
-from ganvis.engine.losses import d_loss, g_loss
-from ganvis.engine.models import build_nets
-from ganvis.engine.priors import sample_prior
-from ganvis.engine.train import Run
+from ganvis.engine.latent.priors import sample_prior
+from ganvis.engine.nets.gan import build_nets
+from ganvis.engine.runs.base import Run
+from ganvis.engine.runs.losses import d_loss, g_loss
 
 FAMILIES = ("gan", "dcgan", "aae", "saae")
 LOG_EVERY = 50

@@ -13,8 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganvis.engine.autoencoders import Decoder, Encoder
 from ganvis.engine.data import Dataset
+from ganvis.engine.nets.autoencoder import Decoder, Encoder
 
 
 def split(ds: Dataset, held_per_class: int = 50, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -22,7 +22,7 @@ import torch
 
 from ganvis.engine.data import BUILTIN, load_dataset
 from ganvis.engine.errors import ConfigError
-from ganvis.engine.evalnet import EvalNet, load_eval_net, split_indices
+from ganvis.engine.quality.evalnet import EvalNet, load_eval_net, split_indices
 
 CHUNK = 1000          # images per classifier pass: bounded memory, still BLAS-sized
 NN_CHUNK = 500        # samples per distance block: 500 x 4500 floats = 9 MB

@@ -181,7 +181,7 @@ def build_nets(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
     if config.model in ("gan", "dcgan"):
         G, D = build_gan(config, shape)
         return {"G": G, "D": D}
-    from ganvis.engine.autoencoders import build_autoencoder
+    from ganvis.engine.nets.autoencoder import build_autoencoder
 
     return build_autoencoder(config, shape, num_classes, bernoulli)
 

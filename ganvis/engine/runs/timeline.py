@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganvis.engine.grids import to_uint8
+from ganvis.engine.files.images import to_uint8
 
 MAX_FRAMES = 1000
 
