@@ -30,12 +30,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from ganvis.app.gui_bench import measure_slider, percentile
     from ganvis.app.views.explore import T_STEPS, ExploreView
-    from ganvis.engine import Run, RunConfig
+    from ganvis.engine import RunConfig, new_run
     from ganvis.engine.devices.threads import set_training_threads
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     torch.set_num_threads(1)  # as the app's GUI thread does (main_window.gui_thread_torch)
-    run = Run(RunConfig(model=args.model, device="cpu", metrics_every=0))
+    run = new_run(RunConfig(model=args.model, device="cpu", metrics_every=0))
     run.train_steps(args.train_steps)
     view = ExploreView()
     view.resize(600, 700)

@@ -21,7 +21,7 @@ import time
 import numpy as np
 import torch
 
-from ganvis.engine import Run, RunConfig
+from ganvis.engine import RunConfig, new_run
 from ganvis.engine.quality.latent_match import prior_match, style_consistency
 from ganvis.engine.quality.live import score_sampler
 from ganvis.engine.quality.metrics import real_floor
@@ -43,7 +43,7 @@ N_EVAL = 2000
 
 
 def train_one(fields: dict, steps: int, seed: int, device: str) -> dict:
-    run = Run(RunConfig(**fields, seed=seed, device=device, metrics_every=0))
+    run = new_run(RunConfig(**fields, seed=seed, device=device, metrics_every=0))
     early = float("nan")
     done = 0
     t0 = time.perf_counter()
@@ -62,7 +62,7 @@ def train_one(fields: dict, steps: int, seed: int, device: str) -> dict:
 
 def latent_report(run) -> dict:
     """AAE: codes vs the prior. saae: is the style kept when the digit changes?"""
-    codes = run.snapshot().extra["codes"]
+    codes = run.snapshot().autoencoder.codes
     out = prior_match(codes, run.config.prior, seed=run.config.seed)
     if run.config.model == "saae":
         images = run.dataset.images[:100]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import torch
 
-from ganvis.engine import Run, RunConfig
+from ganvis.engine import Run, RunConfig, new_run
 from ganvis.engine.errors import DivergenceError, ModelFileError, OutOfMemoryError
 from ganvis.engine.runs.guard import CHECK_EVERY, KEEP_EVERY
 from ganvis.engine.store import load_sampler, save_run
@@ -58,7 +58,7 @@ def nan_trials(n: int, rng: random.Random, tmp: Path) -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for t in range(n):
         model = list(FAMILIES)[t % len(FAMILIES)]
-        run = Run(small(model, t))
+        run = new_run(small(model, t))
         at = rng.randint(30, 420)
         run.train_steps(at)
         params = [p for net in run.nets.values() for p in net.parameters()]
@@ -96,7 +96,7 @@ def oom_trials(n: int, rng: random.Random) -> None:
     state = {"armed": False}
     for t in range(n):
         model = list(FAMILIES)[t % len(FAMILIES)]
-        run = Run(small(model, 100 + t))
+        run = new_run(small(model, 100 + t))
         net = run.nets["D"]
         forward = type(net).forward
 
@@ -130,9 +130,9 @@ def oom_trials(n: int, rng: random.Random) -> None:
 
 SAVER = textwrap.dedent("""
     import sys
-    from ganvis.engine import Run, RunConfig
+    from ganvis.engine import RunConfig, new_run
     from ganvis.engine.store import save_run
-    run = Run(RunConfig(model="dcgan", width=8, device="cpu", metrics_every=0))
+    run = new_run(RunConfig(model="dcgan", width=8, device="cpu", metrics_every=0))
     run.train_steps(1)
     print("ready", flush=True)
     while True:
@@ -145,7 +145,7 @@ def kill_trials(n: int, rng: random.Random, tmp: Path) -> None:
     print("\n### SIGKILL while saving a run file over and over\n")
     whole = absent = broken = 0
     stale = left_after = 0
-    spare = Run(small("dcgan", 0))
+    spare = new_run(small("dcgan", 0))
     target = tmp / "saving.h5"
     for _ in range(n):
         target.unlink(missing_ok=True)

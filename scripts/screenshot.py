@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--train-steps", type=int, default=300)
     ap.add_argument("--out", type=Path, default=Path("shot.png"))
-    ap.add_argument("--model", default="dcgan", choices=("dcgan", "gan", "ae", "aae", "saae"))
+    ap.add_argument("--model", default="dcgan")
     ap.add_argument("--prior", default=None, help="e.g. mog10 (with --model aae)")
     ap.add_argument("--latent-dim", type=int, default=None)
     ap.add_argument("--open", help="open this model file or demo name and show Explore")
@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     apply_theme(app)
     w, h = (int(v) for v in args.size.split("x"))
     win = MainWindow()
+    errors: list[str] = []
+    win.session.worker.failed.connect(errors.append)
     win.resize(w, h)
     win.show()
     deadline = time.monotonic() + args.timeout
@@ -47,19 +49,20 @@ def main(argv: list[str] | None = None) -> int:
     def spin_until(cond) -> None:
         while not cond():
             if time.monotonic() > deadline:
-                raise SystemExit(f"screenshot: timed out (error: {win.last_error or 'none'})")
+                why = errors[-1] if errors else "none"
+                raise SystemExit(f"screenshot: timed out (error: {why})")
             app.processEvents()
             time.sleep(0.01)
 
     spin_until(lambda: win.config is not None and win.latest is not None)
     if win.config.model != args.model:
-        win.setup.model.setCurrentIndex(win.setup.model.findData(args.model))
+        win.panels.setup.model.setCurrentIndex(win.panels.setup.model.findData(args.model))
         spin_until(lambda: win.config.model == args.model and win.latest.step == 0)
     if args.prior:
-        win.setup.prior.setCurrentIndex(win.setup.prior.findData(args.prior))
+        win.panels.setup.prior.setCurrentIndex(win.panels.setup.prior.findData(args.prior))
         spin_until(lambda: win.config.prior == args.prior)
     if args.latent_dim:
-        win.setup.latent.setValue(args.latent_dim)
+        win.panels.setup.latent.setValue(args.latent_dim)
         spin_until(lambda: win.config.latent_dim == args.latent_dim)
     if args.open:
         from ganvis.engine.store import load_sampler
@@ -67,12 +70,12 @@ def main(argv: list[str] | None = None) -> int:
 
         step = load_sampler(resolve_model(args.open)).step
         win.open_demo(args.open) if not Path(args.open).is_file() else win.open_model(args.open)
-        spin_until(lambda: win.latest.step == step and win.explore.sampler is not None)
-        win.docks["explore"].raise_()
-        win.explore.tabs.setCurrentIndex(args.tab)
+        spin_until(lambda: win.latest.step == step and win.panels.explore.sampler is not None)
+        win.panels.docks["explore"].raise_()
+        win.panels.explore.tabs.setCurrentIndex(args.tab)
         if args.digit is not None:
-            win.explore.digits.button(args.digit).click()
-        win.explore.t.setValue(400)
+            win.panels.explore.digits.button(args.digit).click()
+        win.panels.explore.t.setValue(400)
         args.train_steps = 0
     if args.train_steps > 0:
         win.toggle_training()

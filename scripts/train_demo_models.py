@@ -26,7 +26,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ganvis.engine import Run, RunConfig  # noqa: E402
+from ganvis.engine import Run, RunConfig, new_run  # noqa: E402
 from ganvis.engine.quality.live import score_sampler  # noqa: E402
 from ganvis.engine.store import save_run  # noqa: E402
 from ganvis.engine.store.demos import DEMOS, demo_path, digit_predictions  # noqa: E402
@@ -46,7 +46,7 @@ MAX_TOTAL = 6_000_000  # bytes, all demo files together
 
 def train(name: str, out_dir: Path) -> dict:
     fields, steps = RECIPES[name]
-    run = Run(RunConfig(**fields, seed=SEED, device="cpu", metrics_every=0))
+    run = new_run(RunConfig(**fields, seed=SEED, device="cpu", metrics_every=0))
     print(f"{name}: {run.config.model}, width {run.config.width}, latent "
           f"{run.config.latent_dim} ({run.config.prior}), {steps} steps ...", flush=True)
     while run.step < steps:

@@ -57,7 +57,7 @@ def make_window(qtbot, tmp_path, monkeypatch):
         w = MainWindow()
         qtbot.addWidget(w)
         w.show()
-        qtbot.waitUntil(lambda: w.samples.pane.pixels is not None, timeout=30_000)
+        qtbot.waitUntil(lambda: w.panels.samples.pane.pixels is not None, timeout=30_000)
         made.append(w)
         return w
 

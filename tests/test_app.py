@@ -8,6 +8,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from pngutil import read_png  # noqa: E402
+from qtmessages import boxes, click, said  # noqa: E402
 
 from ganvis.app.exports import write_grid  # noqa: E402
 from ganvis.app.main_window import MainWindow  # noqa: E402
@@ -19,12 +20,12 @@ WAIT = 30_000
 
 def _train_until(qtbot, w, step):
     if not w.training:
-        w.act_train.trigger()
+        w.acts.train.trigger()
     qtbot.waitUntil(lambda: w.training and w.latest.step >= step, timeout=WAIT)
 
 
 def _pause(qtbot, w):
-    w.act_train.trigger()
+    w.acts.train.trigger()
     qtbot.waitUntil(lambda: not w.training, timeout=WAIT)
     # Pausing sends a last snapshot; the run is idle now, so reading its counter is safe.
     qtbot.waitUntil(lambda: w.latest.step == w.session.worker.run.step, timeout=WAIT)
@@ -34,24 +35,24 @@ def test_training_shows_changing_samples_and_both_histograms(qtbot, window):
     import torch
 
     w = window
-    assert torch.get_num_threads() == 1  # the GUI thread keeps no pool (engine/threads.py)
+    assert torch.get_num_threads() == 1  # the GUI thread keeps no pool (engine/devices/threads.py)
     assert w.latest.step == 0 and w.config.model == "dcgan" and w.config.data == "mnist5k"
-    first = w.samples.pane.pixels.copy()
+    first = w.panels.samples.pane.pixels.copy()
     _train_until(qtbot, w, 30)
     qtbot.waitUntil(lambda: len(w.history.hist_steps) >= 3, timeout=WAIT)
-    qtbot.waitUntil(lambda: w.samples.step >= 30, timeout=WAIT)  # the timer redrew
-    assert np.abs(w.samples.pane.pixels.astype(int) - first).mean() > 5
+    qtbot.waitUntil(lambda: w.panels.samples.step >= 30, timeout=WAIT)  # the timer redrew
+    assert np.abs(w.panels.samples.pane.pixels.astype(int) - first).mean() > 5
     s = w.latest
     for p in (s.real_probs, s.fake_probs):
         assert ((p >= 0) & (p <= 1)).all() and len(p) == 256
-    _, real_h = w.hists.real.getData()
-    _, fake_h = w.hists.fake.getData()
+    _, real_h = w.panels.hists.real.getData()
+    _, fake_h = w.panels.hists.fake.getData()
     assert real_h.sum() == pytest.approx(1) and fake_h.sum() == pytest.approx(1)
     assert not np.allclose(real_h, fake_h)  # two batches, two distributions
-    assert w.hists.fall_item.image is not None
-    x, y = w.curves.d_curve.getData()
+    assert w.panels.hists.fall_item.image is not None
+    x, y = w.panels.curves.d_curve.getData()
     assert len(x) >= 2 and np.isfinite(y).all()
-    assert w.status_labels["step"].text().startswith("step ")
+    assert w.panels.status["step"].text().startswith("step ")
 
 
 def test_pause_stops_and_step_d_moves_only_d(qtbot, window):
@@ -62,17 +63,17 @@ def test_pause_stops_and_step_d_moves_only_d(qtbot, window):
     qtbot.wait(300)  # time passes; a paused run must not step
     assert w.session.worker.run.step == paused
     before = w.latest
-    w.act_step_d.trigger()
+    w.acts.step_d.trigger()
     qtbot.waitUntil(lambda: w.latest.d_steps == before.d_steps + 1, timeout=WAIT)
     after = w.latest
     assert after.g_steps == before.g_steps
     assert np.array_equal(after.grid, before.grid)  # G untouched
     assert not np.array_equal(after.real_probs, before.real_probs)  # D moved
-    w.act_step_g.trigger()
+    w.acts.step_g.trigger()
     qtbot.waitUntil(lambda: w.latest.g_steps == before.g_steps + 1, timeout=WAIT)
     assert w.latest.d_steps == after.d_steps
     assert not np.array_equal(w.latest.grid, after.grid)
-    w.act_step.trigger()
+    w.acts.step.trigger()
     qtbot.waitUntil(lambda: w.latest.g_steps == before.g_steps + 2, timeout=WAIT)
     assert w.latest.d_steps == after.d_steps + w.config.k_disc
 
@@ -104,15 +105,15 @@ def test_exported_model_and_grid_load_back(qtbot, window, tmp_path):
 
 def test_settings_apply_at_once_before_training_and_wait_for_reset_after(qtbot, window):
     w = window
-    w.setup.width.setValue(8)
+    w.panels.setup.width.setValue(8)
     qtbot.waitUntil(lambda: w.config.width == 8, timeout=WAIT)
-    assert not w.setup.banner.isVisibleTo(w.setup)
+    assert not w.panels.setup.banner.isVisibleTo(w.panels.setup)
     _train_until(qtbot, w, 2)
-    w.setup.k.setValue(2)
-    assert w.setup.banner.isVisibleTo(w.setup) and w.config.k_disc == 1
-    w.act_reset.trigger()
+    w.panels.setup.k.setValue(2)
+    assert w.panels.setup.banner.isVisibleTo(w.panels.setup) and w.config.k_disc == 1
+    w.acts.reset.trigger()
     qtbot.waitUntil(lambda: w.config.k_disc == 2 and w.latest.step == 0, timeout=WAIT)
-    assert not w.setup.banner.isVisibleTo(w.setup)
+    assert not w.panels.setup.banner.isVisibleTo(w.panels.setup)
 
 
 def test_a_broken_data_file_is_reported_and_the_run_survives(qtbot, window, tmp_path):
@@ -123,8 +124,8 @@ def test_a_broken_data_file_is_reported_and_the_run_survives(qtbot, window, tmp_
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip")
     w.use_data_file(str(bad))
-    w.act_reset.trigger()
-    qtbot.waitUntil(lambda: "bad.npz" in w.last_error, timeout=WAIT)
+    w.acts.reset.trigger()
+    qtbot.waitUntil(lambda: said(w, "bad.npz"), timeout=WAIT)
     assert w.session.worker.run.step == step and w.config.data == "mnist5k"
 
 
@@ -136,33 +137,33 @@ def test_open_model_restores_run_and_history(qtbot, window, tmp_path):
     with qtbot.waitSignal(w.session.worker.saved, timeout=WAIT):
         w.export_model(str(path))
     step, n_hist = w.latest.step, len(w.history.series["step"])
-    w.act_reset.trigger()
+    w.acts.reset.trigger()
     qtbot.waitUntil(lambda: w.latest.step == 0, timeout=WAIT)
     w.open_model(str(path))
     qtbot.waitUntil(lambda: w.latest.step == step, timeout=WAIT)
     assert len(w.history.series["step"]) >= n_hist - 1
-    assert str(path) in w.recent_menu.actions()[0].text()
+    assert str(path) in w.acts.recent_menu.actions()[0].text()
 
 
 def test_settings_survive_a_restart(qtbot, make_window):
     w = make_window()
-    w.setup.model.setCurrentIndex(w.setup.model.findData("gan"))
+    w.panels.setup.model.setCurrentIndex(w.panels.setup.model.findData("gan"))
     qtbot.waitUntil(lambda: w.config.model == "gan", timeout=WAIT)
-    w.curves.log.setChecked(True)
+    w.panels.curves.log.setChecked(True)
     w.close()
     w2 = make_window()
-    assert w2.config.model == "gan" and w2.curves.log.isChecked()
+    assert w2.config.model == "gan" and w2.panels.curves.log.isChecked()
 
 
 def test_a_model_whose_data_is_gone_opens_to_explore(qtbot, window, tmp_path):
-    from ganvis.engine import Run, RunConfig
+    from ganvis.engine import RunConfig, new_run
     from ganvis.engine.data import load_dataset
     from ganvis.engine.store import save_run
 
     data = tmp_path / "digits.npz"
     ds = load_dataset("mnist5k")
     np.savez(data, images=((ds.images[::50] + 1) * 127.5).astype(np.uint8))
-    run = Run(RunConfig(model="gan", width=16, depth=1, batch_size=8, data=f"npz:{data}",
+    run = new_run(RunConfig(model="gan", width=16, depth=1, batch_size=8, data=f"npz:{data}",
                         device="cpu"))
     run.train_steps(3)
     run.snapshot()
@@ -170,37 +171,37 @@ def test_a_model_whose_data_is_gone_opens_to_explore(qtbot, window, tmp_path):
     data.unlink()
     w = window
     w.open_model(str(tmp_path / "m.h5"))
-    qtbot.waitUntil(lambda: "explore only" in w.last_notice, timeout=WAIT)
-    qtbot.waitUntil(lambda: w.latest.step == 3 and w.samples.step == 3, timeout=WAIT)
-    assert not w.act_train.isEnabled() and not w.act_step_d.isEnabled()
-    assert w.status_labels["state"].text() == "exploring"
+    qtbot.waitUntil(lambda: said(w, "explore only"), timeout=WAIT)
+    qtbot.waitUntil(lambda: w.latest.step == 3 and w.panels.samples.step == 3, timeout=WAIT)
+    assert not w.acts.train.isEnabled() and not w.acts.step_d.isEnabled()
+    assert w.panels.status["state"].text() == "exploring"
     assert np.array_equal(w.latest.grid, run.snapshot().grid)
     assert w.sampler is not None and w.sampler.config.model == "gan"
-    w.act_reset.trigger()  # its data set is still missing: an error, nothing lost
-    qtbot.waitUntil(lambda: "digits.npz" in w.last_error, timeout=WAIT)
+    w.acts.reset.trigger()  # its data set is still missing: an error, nothing lost
+    qtbot.waitUntil(lambda: said(w, "digits.npz"), timeout=WAIT)
     assert w.latest.step == 3
-    w.setup.data.setCurrentIndex(w.setup.data.findData("mnist5k"))  # applies at once
-    qtbot.waitUntil(lambda: w.act_train.isEnabled() and w.latest.step == 0, timeout=WAIT)
+    w.panels.setup.data.setCurrentIndex(w.panels.setup.data.findData("mnist5k"))  # applies at once
+    qtbot.waitUntil(lambda: w.acts.train.isEnabled() and w.latest.step == 0, timeout=WAIT)
 
 
 def test_quality_metrics_reach_the_curves_and_the_run_file(qtbot, window, tmp_path):
     w = window
-    w.setup.metrics.setValue(10)
+    w.panels.setup.metrics.setValue(10)
     qtbot.waitUntil(lambda: w.config.metrics_every == 10, timeout=WAIT)
-    assert "appear" in w.curves.quality_hint.text() and not w.curves.showing_metrics
+    assert "appear" in w.panels.curves.quality_hint.text() and not w.panels.curves.showing_metrics
     _train_until(qtbot, w, 12)
     qtbot.waitUntil(lambda: len(w.history.metrics.get("step", [])) >= 1, timeout=WAIT)
-    qtbot.waitUntil(lambda: len(w.curves.fcd_curve.getData()[0] or []) >= 1, timeout=WAIT)
-    assert w.curves.showing_metrics and "FCD" in w.curves.quality_hint.text()
-    _, fcd = w.curves.fcd_curve.getData()
-    _, cov = w.curves.coverage_curve.getData()
+    qtbot.waitUntil(lambda: len(w.panels.curves.fcd_curve.getData()[0] or []) >= 1, timeout=WAIT)
+    assert w.panels.curves.showing_metrics and "FCD" in w.panels.curves.quality_hint.text()
+    _, fcd = w.panels.curves.fcd_curve.getData()
+    _, cov = w.panels.curves.coverage_curve.getData()
     assert np.isfinite(fcd).all() and (fcd > 0).all() and ((cov >= 0) & (cov <= 10)).all()
     _pause(qtbot, w)
     path = tmp_path / "m.h5"
     with qtbot.waitSignal(w.session.worker.saved, timeout=WAIT):
         w.export_model(str(path))
     n = len(w.history.metrics["step"])
-    w.act_reset.trigger()
+    w.acts.reset.trigger()
     qtbot.waitUntil(lambda: w.latest.step == 0, timeout=WAIT)
     assert not w.history.metrics.get("step")
     w.open_model(str(path))
@@ -216,23 +217,23 @@ def test_user_data_explains_why_there_are_no_metrics(qtbot, window, tmp_path):
     w = window
     w.use_data_file(str(data))
     qtbot.waitUntil(lambda: "built-in digits" in w.history.metrics_note, timeout=WAIT)
-    qtbot.waitUntil(lambda: "built-in digits" in w.curves.quality_hint.text(),
+    qtbot.waitUntil(lambda: "built-in digits" in w.panels.curves.quality_hint.text(),
                     timeout=WAIT)
 
 
 def test_choosing_a_family_starts_it_with_that_familys_defaults(qtbot, window):
     w = window
-    w.setup.model.setCurrentIndex(w.setup.model.findData("aae"))
+    w.panels.setup.model.setCurrentIndex(w.panels.setup.model.findData("aae"))
     qtbot.waitUntil(lambda: w.latest.model == "aae", timeout=WAIT)
     qtbot.wait(200)  # any late reset would land now
     c = w.session.worker.run.config
     assert (c.model, c.width, c.latent_dim, c.lr_d) == ("aae", 512, 8, 1e-3)
-    assert w.setup.width.value() == 512 and w.setup.latent.value() == 8
+    assert w.panels.setup.width.value() == 512 and w.panels.setup.latent.value() == 8
 
 
 def test_game_panel_speaks_of_each_familys_game(qtbot):
     from ganvis.app.views.game import GameView, verdict
-    from ganvis.engine import Run, RunConfig
+    from ganvis.engine import RunConfig, new_run
 
     assert verdict(0.3, 0.5, step=0).startswith("Not started")
     assert "fooling" in verdict(0.3, 0.5, step=5)
@@ -240,7 +241,7 @@ def test_game_panel_speaks_of_each_familys_game(qtbot):
     view = GameView()
     qtbot.addWidget(view)
     for model, words in (("ae", "no game"), ("aae", "prior samples"), ("gan", "real")):
-        run = Run(RunConfig(model=model, width=16, depth=1, latent_dim=2, batch_size=8,
+        run = new_run(RunConfig(model=model, width=16, depth=1, latent_dim=2, batch_size=8,
                             device="cpu", metrics_every=0))
         run.train_steps(2)
         view.set_snapshot(run.snapshot())
@@ -254,15 +255,15 @@ def test_a_demo_model_opens_ready_to_explore(qtbot, window):
     w = window
     w.open_demo("demo-dcgan")
     demo = load_sampler(demo_path("demo-dcgan"))
-    qtbot.waitUntil(lambda: w.latest.step == demo.step and w.explore.sampler is not None,
+    qtbot.waitUntil(lambda: w.latest.step == demo.step and w.panels.explore.sampler is not None,
                     timeout=WAIT)
-    qtbot.waitUntil(lambda: w.explore.frame is not None, timeout=WAIT)
-    za, _ = w.explore.codes()
-    w.explore.t.setValue(0)
-    w.explore.render_now()
-    assert np.array_equal(w.explore.frame, demo(za[None])[0])
+    qtbot.waitUntil(lambda: w.panels.explore.frame is not None, timeout=WAIT)
+    za, _ = w.panels.explore.codes()
+    w.panels.explore.t.setValue(0)
+    w.panels.explore.render_now()
+    assert np.array_equal(w.panels.explore.frame, demo(za[None])[0])
     w.open_demo("no-such-demo")
-    assert "demo models" in w.last_error
+    assert said(w, "demo models")
 
 
 def test_timeline_holds_every_snapshot_and_exports_them(qtbot, window, tmp_path):
@@ -276,14 +277,14 @@ def test_timeline_holds_every_snapshot_and_exports_them(qtbot, window, tmp_path)
     t = w.history.timeline
     assert t.steps == sorted(set(t.steps)) and t.steps[-1] == w.latest.step
     assert set(w.history.hist_steps) <= set(t.steps)  # every snapshot the views saw
-    w.timeline.set_timeline(t, w.history.grid_cols)
-    w.timeline.slider.setValue(0)
-    assert w.timeline.label.text().startswith(f"step {t.steps[0]:,}")
+    w.panels.timeline.set_timeline(t, w.history.grid_cols)
+    w.panels.timeline.slider.setValue(0)
+    assert w.panels.timeline.label.text().startswith(f"step {t.steps[0]:,}")
     gif = tmp_path / "t.gif"
-    assert w.timeline.export_gif(str(gif)) == str(gif)
+    assert w.panels.timeline.export_gif(str(gif)) == str(gif)
     assert len(read_gif_frames(gif.read_bytes())) == len(t)
     strip = tmp_path / "s.png"
-    assert w.timeline.export_strip(str(strip)) == str(strip)
+    assert w.panels.timeline.export_strip(str(strip)) == str(strip)
     assert read_png(strip.read_bytes()).shape[1] > read_png(strip.read_bytes()).shape[0]
 
 
@@ -294,8 +295,8 @@ def test_clicking_a_sample_shows_its_nearest_training_digits(qtbot, window):
     w = window
     _train_until(qtbot, w, 10)
     _pause(qtbot, w)
-    qtbot.waitUntil(lambda: w.samples.step == w.latest.step, timeout=WAIT)
-    grid = w.samples
+    qtbot.waitUntil(lambda: w.panels.samples.step == w.latest.step, timeout=WAIT)
+    grid = w.panels.samples
     assert grid.cell_at(0, 0) is None and grid.cell_at(2 + 28 + 1, 5) is None  # the gaps
     assert grid.cell_at(2 + 30 + 5, 2 + 30 * 2 + 5) == 2 * 8 + 1
     w.show_neighbours(17)
@@ -322,14 +323,13 @@ def test_divergence_stops_training_and_a_rollback_recovers(qtbot, window):
     run = w.session.worker.run
     with torch.no_grad():  # a fault: the run is idle, so the GUI thread may poke it here
         next(run.G.parameters()).fill_(float("nan"))
-    lr = run.opt_g.param_groups[0]["lr"]
-    w.act_train.trigger()
-    qtbot.waitUntil(lambda: "diverged" in w.last_divergence, timeout=WAIT)
+    lr = run.opts["G"].param_groups[0]["lr"]
+    w.acts.train.trigger()
+    qtbot.waitUntil(lambda: said(w, "diverged"), timeout=WAIT)
     qtbot.waitUntil(lambda: not w.training, timeout=WAIT)
-    assert w.divergence_box.isVisible()
-    w.rollback(0.5)
-    qtbot.waitUntil(lambda: "Rolled back" in w.last_notice, timeout=WAIT)
-    assert run.opt_g.param_groups[0]["lr"] == lr / 2
+    click(boxes(w, "Training diverged")[0], "Roll back, halve learning rates")
+    qtbot.waitUntil(lambda: said(w, "Rolled back"), timeout=WAIT)
+    assert run.opts["G"].param_groups[0]["lr"] == lr / 2
     assert all(torch.isfinite(p).all() for p in run.G.parameters())
     _train_until(qtbot, w, w.latest.step + 5)
     assert np.isfinite(w.latest.d_loss)
@@ -339,7 +339,7 @@ def test_out_of_memory_stops_training_and_a_smaller_batch_goes_on(qtbot, window,
                                                                   monkeypatch):
     import torch
 
-    from ganvis.engine.nets.gan import DCGANDiscriminator
+    from ganvis.engine.nets.dcgan import DCGANDiscriminator
 
     w = window
     _train_until(qtbot, w, 5)
@@ -351,38 +351,39 @@ def test_out_of_memory_stops_training_and_a_smaller_batch_goes_on(qtbot, window,
         return forward(self, x)
 
     monkeypatch.setattr(DCGANDiscriminator, "forward", full_gpu)
-    qtbot.waitUntil(lambda: "out of memory" in w.last_oom, timeout=WAIT)
+    qtbot.waitUntil(lambda: bool(boxes(w, "Out of memory")), timeout=WAIT)
     qtbot.waitUntil(lambda: not w.training, timeout=WAIT)
-    assert "batch size 64" in w.last_oom and w.oom_box.isVisible()
-    labels = [b.text() for b in w.oom_box.buttons()]
+    box = boxes(w, "Out of memory")[0]
+    assert "batch size 64" in box.text() and "out of memory" in box.text().lower()
+    labels = [b.text() for b in box.buttons()]
     assert "Go on with batch size 32" in labels and "Go on on the CPU" not in labels  # on cpu
     step = w.session.worker.run.step
-    w.oom_box.buttons()[labels.index("Go on with batch size 32")].click()
-    qtbot.waitUntil(lambda: "batch size 32" in w.last_notice, timeout=WAIT)
-    assert w.config.batch_size == 32 and w.setup.batch.value() == 32
+    click(box, "Go on with batch size 32")
+    qtbot.waitUntil(lambda: said(w, "batch size 32"), timeout=WAIT)
+    assert w.config.batch_size == 32 and w.panels.setup.batch.value() == 32
     assert w.session.worker.run.step == step  # nothing trained was lost
     _train_until(qtbot, w, step + 5)
-    assert np.isfinite(w.latest.d_loss) and "out of memory" not in w.last_error
-    w.rebuild_run(device="cpu")  # what "Go on on the CPU" sends (offered on a GPU only)
-    qtbot.waitUntil(lambda: "device cpu" in w.last_notice, timeout=WAIT)
-    assert w.config.device == "cpu" and w.setup.device.currentData() == "cpu"
+    assert np.isfinite(w.latest.d_loss) and len(boxes(w, "Out of memory")) == 0
+    w.send("rebuild", {"device": "cpu"})  # what "Go on on the CPU" sends (on a GPU only)
+    qtbot.waitUntil(lambda: said(w, "device cpu"), timeout=WAIT)
+    assert w.config.device == "cpu" and w.panels.setup.device.currentData() == "cpu"
 
 
 def test_curves_get_rows_recorded_between_snapshots(qtbot, make_window, monkeypatch):
-    import ganvis.app.worker as worker
+    from ganvis.engine import Pacing
 
-    monkeypatch.setattr(worker, "snapshot_interval", lambda cost: 1000.0)  # one, then none
+    monkeypatch.setattr(Pacing, "interval", lambda self, cost: 1000.0)  # one, then none
     w = make_window()
-    w.act_train.trigger()
+    w.acts.train.trigger()
     qtbot.waitUntil(lambda: w.training and w.latest.step > 0, timeout=WAIT)
     first = w.latest.step
-    qtbot.waitUntil(lambda: len(w.session.worker._rows) >= 3, timeout=WAIT)
+    qtbot.waitUntil(lambda: len(w.session.worker.commands.rows) >= 3, timeout=WAIT)
     assert w.latest.step == first  # rows wait for the next snapshot: no extra repaints
     _pause(qtbot, w)  # pausing sends a snapshot, the rows first
     steps = w.history.series["step"]
     assert len([s for s in steps if s > first]) >= 4 and steps == sorted(steps)
     assert np.isfinite(w.history.series["d_loss"][-1])
-    qtbot.waitUntil(lambda: w.curves.d_curve.getData()[0][-1] == steps[-1], timeout=WAIT)
+    qtbot.waitUntil(lambda: w.panels.curves.d_curve.getData()[0][-1] == steps[-1], timeout=WAIT)
 
 
 def test_a_mode_collapse_shows_a_visible_warning(qtbot):
@@ -451,8 +452,9 @@ def test_after_a_kill_the_next_launch_offers_the_autosaved_run(qtbot, tmp_path, 
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
-    assert w.autosave_offer == autosave
-    w.restore_autosave()
+    offered = boxes(w, "Restore the last run?")
+    assert len(offered) == 1
+    click(offered[0], "Restore")
     qtbot.waitUntil(lambda: w.latest is not None and w.latest.step == saved, timeout=WAIT)
     assert w.trainable
     w.close()
@@ -466,15 +468,15 @@ def test_stress_random_commands_never_deadlock_or_leak(qtbot, make_window, tmp_p
     threads_before = threading.active_count()
     w = make_window()
     rng = random.Random(0)
-    w.setup.width.setValue(8)  # a small DCGAN: the point is the commands, not the digits
+    w.panels.setup.width.setValue(8)  # a small DCGAN: the point is the commands, not the digits
     qtbot.waitUntil(lambda: w.config.width == 8, timeout=WAIT)
     ops = {
-        "train": lambda: w.act_train.trigger(),
-        "step": lambda: w.act_step.trigger(),
-        "step_d": lambda: w.act_step_d.trigger(),
-        "step_g": lambda: w.act_step_g.trigger(),
-        "reset": lambda: w.act_reset.trigger(),
-        "drag": lambda: w.explore.t.setValue(rng.randrange(0, T_STEPS + 1)),
+        "train": lambda: w.acts.train.trigger(),
+        "step": lambda: w.acts.step.trigger(),
+        "step_d": lambda: w.acts.step_d.trigger(),
+        "step_g": lambda: w.acts.step_g.trigger(),
+        "reset": lambda: w.acts.reset.trigger(),
+        "drag": lambda: w.panels.explore.t.setValue(rng.randrange(0, T_STEPS + 1)),
         "save": lambda: w.export_model(str(tmp_path / "m.h5")),
         "grid": lambda: write_grid(w, w.sampler, str(tmp_path / "g.png"), rows=2, cols=2,
                                    scale=1, seed=1) if w.sampler is not None else None,
@@ -485,13 +487,13 @@ def test_stress_random_commands_never_deadlock_or_leak(qtbot, make_window, tmp_p
         qtbot.wait(rng.choice((0, 1, 5)))
     # Settle: pause, then the worker must answer and agree with the views.
     if w.training:
-        w.act_train.trigger()
+        w.acts.train.trigger()
     qtbot.waitUntil(lambda: not w.training, timeout=WAIT)
     qtbot.waitUntil(lambda: w.session.worker.run is not None
                     and w.latest.step == w.session.worker.run.step, timeout=WAIT)
-    assert w.session.thread.isRunning() and not w.last_error.startswith("Traceback")
+    assert w.session.thread.isRunning() and not said(w, "Traceback")
     before = w.latest.step
-    w.act_step.trigger()
+    w.acts.step.trigger()
     qtbot.waitUntil(lambda: w.latest.step == before + 1, timeout=WAIT)  # still responsive
     qtbot.waitUntil(lambda: (tmp_path / "m.h5").exists(), timeout=WAIT)
     assert load_sampler(tmp_path / "m.h5").step >= 0  # every save left a whole file
@@ -553,31 +555,23 @@ def test_gui_overhead_measures_the_window_against_the_bare_engine(qtbot):
 
 
 def test_autosave_saves_while_training_even_between_snapshots(qtbot, tmp_path):
-    from types import SimpleNamespace
-
     from PySide6.QtCore import QObject
 
     from ganvis.app.autosave import Autosaver
 
-    class Window(QObject):  # what the autosaver reads of the main window
-        def __init__(self):
-            super().__init__()
-            self.sent, self.trainable, self.training = [], True, True
-            self.latest = SimpleNamespace(step=10)
-            self.session = SimpleNamespace(send=lambda kind, arg: self.sent.append(kind))
-
-    w = Window()
-    saver = Autosaver(w, tmp_path / "a.h5", 0)
+    sent, state = [], {"progress": (True, True, 10)}  # trainable, training, newest step
+    saver = Autosaver(QObject(), tmp_path / "a.h5", 0, lambda: state["progress"],
+                      lambda kind, arg: sent.append(kind))
     saver.tick()
     saver.tick()  # the first save is not done yet: never queue a second one behind it
-    assert w.sent == ["autosave"]
+    assert sent == ["autosave"]
     saver.done()
     saver.tick()  # no new snapshot (they can be seconds apart), but the run trained on
-    assert w.sent == ["autosave", "autosave"]
+    assert sent == ["autosave", "autosave"]
     saver.done()
-    w.training = False
+    state["progress"] = (True, False, 10)
     saver.tick()  # paused, nothing new since the last save
-    assert len(w.sent) == 2
-    w.latest = SimpleNamespace(step=11)  # a manual step
+    assert len(sent) == 2
+    state["progress"] = (True, False, 11)  # a manual step
     saver.tick()
-    assert len(w.sent) == 3
+    assert len(sent) == 3

@@ -11,8 +11,8 @@ class NoQt:
             raise ImportError('Qt is blocked for this check: ' + name)
 sys.meta_path.insert(0, NoQt())
 import ganvis.engine, ganvis.engine.store, ganvis.engine.files.images, ganvis.cli
-from ganvis.engine import Run, RunConfig
-run = Run(RunConfig(model='gan', width=8, batch_size=4, device='cpu'))
+from ganvis.engine import RunConfig, new_run
+run = new_run(RunConfig(model='gan', width=8, batch_size=4, device='cpu'))
 run.train_steps(1)
 run.snapshot()
 loaded = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph')]

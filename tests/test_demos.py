@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ganvis.cli import main
-from ganvis.engine import ModelFileError, Run, RunConfig
+from ganvis.engine import ModelFileError, RunConfig, new_run
 from ganvis.engine.store import RunFile, load_run, load_sampler, save_run
 from ganvis.engine.store.demos import DEMOS, demo_path, digit_predictions, resolve_model
 
@@ -97,7 +97,7 @@ def test_demo_saae_draws_the_digit_asked_for():
 
 
 def test_save_without_optimizer_still_trains_on(tmp_path):
-    run = Run(RunConfig(model="dcgan", width=8, batch_size=16, device="cpu", seed=1))
+    run = new_run(RunConfig(model="dcgan", width=8, batch_size=16, device="cpu", seed=1))
     run.train_steps(3)
     run.snapshot()
     lean, full = tmp_path / "lean.h5", tmp_path / "full.h5"

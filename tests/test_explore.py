@@ -7,13 +7,13 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from ganvis.app.views.explore import SLIDERS, T_STEPS, ExploreView  # noqa: E402
-from ganvis.engine import Run, RunConfig  # noqa: E402
+from ganvis.engine import RunConfig, new_run  # noqa: E402
 from ganvis.engine.latent.paths import interpolate, path  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def gan_sampler():
-    run = Run(RunConfig(model="dcgan", batch_size=32, device="cpu", metrics_every=0))
+    run = new_run(RunConfig(model="dcgan", batch_size=32, device="cpu", metrics_every=0))
     run.train_steps(150)
     return run.sampler()
 
@@ -96,7 +96,7 @@ def test_dimension_sliders_set_the_code(view, gan_sampler):
 
 
 def test_digit_buttons_and_style_grid_for_a_supervised_aae(view):
-    run = Run(RunConfig(model="saae", latent_dim=2, width=64, depth=1, batch_size=32,
+    run = new_run(RunConfig(model="saae", latent_dim=2, width=64, depth=1, batch_size=32,
                         device="cpu", metrics_every=0))
     run.train_steps(20)
     sampler = run.sampler()
@@ -112,7 +112,7 @@ def test_digit_buttons_and_style_grid_for_a_supervised_aae(view):
     view.render_now()
     pane = view.style_tab.style_pane
     assert pane.pixels.shape[1] > pane.pixels.shape[0]  # 10 columns
-    gan = Run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
+    gan = new_run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
                         metrics_every=0)).sampler()
     view.set_sampler(gan)
     assert not view.digits.button(3).isVisibleTo(view) and view.tabs.count() == 2
@@ -194,7 +194,7 @@ def test_a_2d_latent_map_decodes_the_clicked_point(qtbot):
     assert list(view.marker.getData()[0]) == [1.5]
     far = view.decode_at(-4.0, 0.0)
     assert np.abs(far - images).mean() > 0.01  # another place, another digit
-    gan = Run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
+    gan = new_run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
                         metrics_every=0)).sampler()
     view.set_sampler(gan)  # 64-D: not a map
     assert not view.decoded.isVisibleTo(view) and view.decode_at(0, 0) is None

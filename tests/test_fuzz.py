@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from ganvis_dev.fuzzing import fuzz, sample_files
 
-from ganvis.engine import Run, RunConfig
+from ganvis.engine import RunConfig, new_run
 from ganvis.engine.data import load_dataset
 from ganvis.engine.errors import DataError, ModelFileError
 from ganvis.engine.store import load_sampler, save_run
@@ -28,7 +28,7 @@ def test_mutants_of_every_kind_of_file_fail_only_with_our_errors(tmp_path):
 
 
 def test_a_run_file_whose_weights_claim_a_billion_values_is_refused_cheaply(tmp_path):
-    run = Run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
+    run = new_run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
                         metrics_every=0))
     path = save_run(run, tmp_path / "m.h5")
     with h5py.File(path, "r+") as f:
@@ -52,7 +52,7 @@ def test_data_files_whose_headers_claim_huge_sizes_are_refused_cheaply(tmp_path)
 
 
 def test_non_finite_weights_and_future_versions_are_refused(tmp_path):
-    run = Run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
+    run = new_run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
                         metrics_every=0))
     path = save_run(run, tmp_path / "m.h5")
     with h5py.File(path, "r+") as f:

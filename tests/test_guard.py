@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganvis.engine import Run, RunConfig
+from ganvis.engine import RunConfig, new_run
 from ganvis.engine.errors import DivergenceError, ModelFileError
 from ganvis.engine.runs.guard import CHECK_EVERY, KEEP_EVERY
 from ganvis.engine.store import save_run
@@ -21,11 +21,11 @@ def poison(run):
 
 
 def test_a_nan_is_caught_within_check_every_steps_and_rolled_back(tmp_path):
-    run = Run(small())
+    run = new_run(small())
     run.train_steps(KEEP_EVERY + 10)
-    good_step = run.guard.good["step"]
+    good_step = run.guard.good.step
     assert 0 < run.step - good_step <= KEEP_EVERY + CHECK_EVERY  # at most one interval lost
-    lr = run.opt_g.param_groups[0]["lr"]
+    lr = run.opts["G"].param_groups[0]["lr"]
     poison(run)
     bad_step = run.step
     with pytest.raises(DivergenceError, match="diverged") as caught:
@@ -36,7 +36,7 @@ def test_a_nan_is_caught_within_check_every_steps_and_rolled_back(tmp_path):
     assert not (tmp_path / "bad.h5").exists()
     back = run.rollback(lr_scale=0.5)
     assert back == good_step and run.step == good_step
-    assert run.opt_g.param_groups[0]["lr"] == lr / 2 and run.opt_d.param_groups[0]["lr"] == lr / 2
+    assert all(run.opts[k].param_groups[0]["lr"] == lr / 2 for k in ("G", "D"))
     assert all(torch.isfinite(p).all() for p in run.G.parameters())
     run.train_steps(2 * CHECK_EVERY)  # and it goes on
     s = run.snapshot()
@@ -44,7 +44,7 @@ def test_a_nan_is_caught_within_check_every_steps_and_rolled_back(tmp_path):
 
 
 def test_a_snapshot_never_shows_a_diverged_run():
-    run = Run(small())
+    run = new_run(small())
     run.train_steps(3)
     poison(run)
     with pytest.raises(DivergenceError):
@@ -52,6 +52,6 @@ def test_a_snapshot_never_shows_a_diverged_run():
 
 
 def test_no_rollback_before_any_good_state():
-    run = Run(small())
+    run = new_run(small())
     with pytest.raises(DivergenceError, match="no good state"):
         run.rollback()

@@ -44,10 +44,10 @@ def test_a_long_history_is_drawn_with_a_few_points_per_pixel_keeping_its_peaks(q
 
 def test_an_idle_window_schedules_no_redraws(qtbot, window):
     w = window
-    qtbot.waitUntil(lambda: not w.timer.isActive() and not w.explore.timer.isActive(),
+    qtbot.waitUntil(lambda: not w.timer.isActive() and not w.panels.explore.timer.isActive(),
                     timeout=WAIT)
     drawn = []
-    w.samples.set_images = lambda *a, **k: drawn.append(a)
+    w.panels.samples.set_images = lambda *a, **k: drawn.append(a)
     qtbot.wait(300)
     assert not drawn and not w.timer.isActive()
     w._mark_dirty()  # a change (e.g. a snapshot) draws once, soon
@@ -58,45 +58,47 @@ def test_an_idle_window_schedules_no_redraws(qtbot, window):
 
 def test_the_explore_view_decodes_only_when_its_tab_is_in_front(qtbot, window):
     w = window
-    assert w.explore.visibleRegion().isEmpty()  # behind the Curves tab
+    assert w.panels.explore.visibleRegion().isEmpty()  # behind the Curves tab
     calls = []
-    real = w.explore._decode
-    w.explore._decode = lambda z: calls.append(len(z)) or real(z)
-    w.act_step.trigger()  # a new snapshot and sampler
+    real = w.panels.explore._decode
+    w.panels.explore._decode = lambda z: calls.append(len(z)) or real(z)
+    w.acts.step.trigger()  # a new snapshot and sampler
     qtbot.waitUntil(lambda: w.latest.step >= 1, timeout=WAIT)
     qtbot.wait(200)
-    assert not calls and w.explore._dirty
-    before = w.explore.frame
-    w.docks["explore"].raise_()
+    assert not calls and w.panels.explore._dirty
+    before = w.panels.explore.frame
+    w.panels.docks["explore"].raise_()
     qtbot.waitUntil(lambda: len(calls) > 0, timeout=WAIT)
-    assert not w.explore._dirty and w.explore.frame is not before
+    assert not w.panels.explore._dirty and w.panels.explore.frame is not before
 
 
 def test_snapshots_are_spaced_by_what_the_window_takes_to_redraw_them(qtbot, window):
     import time
 
-    from ganvis.app.worker import SNAPSHOT_MAX
+    from ganvis.engine import Pacing
 
+    most = Pacing().most
     w = window
-    slow = w.samples.set_images
+    slow = w.panels.samples.set_images
 
     def set_images(*args, **kwargs):  # a redraw that keeps the GUI thread busy for 0.2 s
         time.sleep(0.2)
         slow(*args, **kwargs)
 
-    w.samples.set_images = set_images
+    w.panels.samples.set_images = set_images
     arrivals = []
     w.session.worker.snapshot.connect(lambda *_: arrivals.append(time.perf_counter()))
-    w.act_train.trigger()
-    qtbot.waitUntil(lambda: w.session.worker.gui_cost >= 0.2, timeout=WAIT)
+    w.acts.train.trigger()
+    qtbot.waitUntil(lambda: w.session.worker.commands.gui_cost >= 0.2, timeout=WAIT)
     n = len(arrivals)
     qtbot.waitUntil(lambda: len(arrivals) >= n + 3, timeout=WAIT)
-    w.act_train.trigger()
+    w.acts.train.trigger()
     qtbot.waitUntil(lambda: not w.training, timeout=WAIT)
     gaps = np.diff(arrivals[n:n + 3])
     # 0.2 s per redraw is 3% of 6.5 s: the worker waits the longest it may between snapshots
-    assert (gaps > 0.9 * SNAPSHOT_MAX).all(), gaps
-    assert 0.2 <= w.session.worker.gui_cost < 1.0  # the redraw and its paints, not idle time
+    assert (gaps > 0.9 * most).all(), gaps
+    # the redraw and its paints, not idle time
+    assert 0.2 <= w.session.worker.commands.gui_cost < 1.0
 
 
 def test_an_update_paints_each_plot_once(qtbot, monkeypatch):

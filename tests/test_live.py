@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ganvis.cli import main
-from ganvis.engine import Run, RunConfig
+from ganvis.engine import RunConfig, TrainingLoop, new_run
 from ganvis.engine.data import Dataset, load_dataset
 from ganvis.engine.quality.live import BUDGET, LiveMetrics
 from ganvis.engine.store import RunFile, load_run, save_run
@@ -18,8 +18,8 @@ def small(model="gan", **kw):
 
 
 def test_metrics_arrive_in_snapshots_and_history_within_budget():
-    run = Run(small())
-    run.train(120)
+    run = new_run(small())
+    TrainingLoop(run).train(120)
     h = run.live.history
     assert h["step"] and h["step"][0] == 20 and np.all(np.diff(h["step"]) >= 20)
     snap = run.snapshot()
@@ -42,36 +42,36 @@ def test_schedule_holds_measuring_to_its_share_of_time():
 
 
 def test_metrics_fall_as_a_gan_learns():
-    run = Run(RunConfig(model="dcgan", batch_size=32, device="cpu", metrics_every=0))
+    run = new_run(RunConfig(model="dcgan", batch_size=32, device="cpu", metrics_every=0))
     first = run.measure()
-    run.train(250)
+    TrainingLoop(run).train(250)
     later = run.measure()
     assert later["fcd"] < 0.5 * first["fcd"]
     assert later["coverage"] >= first["coverage"]
 
 
 def test_saae_runs_report_control_accuracy():
-    run = Run(small("saae", latent_dim=2, width=128))
-    run.train_steps(150)
+    run = new_run(small("saae", latent_dim=2, width=128))
+    TrainingLoop(run).train(150)
     m = run.measure()
     assert 0.0 <= m["control_accuracy"] <= 1.0
     assert m["control_accuracy"] > 0.3  # ten-way chance is 0.1
-    assert "control_accuracy" not in Run(small()).measure() or np.isnan(
-        Run(small()).measure()["control_accuracy"])
+    assert "control_accuracy" not in new_run(small()).measure() or np.isnan(
+        new_run(small()).measure()["control_accuracy"])
 
 
 def test_user_data_gets_a_note_not_metrics():
     ds = load_dataset("mnist5k")
     mine = Dataset("my-digits", ds.images[:256], ds.labels[:256])
-    run = Run(small(), mine)
-    run.train(60)
+    run = new_run(small(), mine)
+    TrainingLoop(run).train(60)
     snap = run.snapshot()
     assert snap.metrics == {} and "built-in digits" in snap.metrics_note
 
 
 def test_metrics_history_round_trips_and_continues(tmp_path):
-    run = Run(small())
-    run.train(60)
+    run = new_run(small())
+    TrainingLoop(run).train(60)
     run.measure()
     path = save_run(run, tmp_path / "r.h5")
     with RunFile(path) as rf:
@@ -80,13 +80,13 @@ def test_metrics_history_round_trips_and_continues(tmp_path):
     assert np.allclose(stored["fcd"], run.live.history["fcd"])
     again = load_run(path)
     assert again.live.history["step"] == run.live.history["step"]
-    again.train(30)
+    TrainingLoop(again).train(30)
     assert len(again.live.history["step"]) >= len(stored["step"])
 
 
 def test_eval_cli_json(tmp_path, capsys):
-    run = Run(small("saae", latent_dim=2, width=64))
-    run.train_steps(20)
+    run = new_run(small("saae", latent_dim=2, width=64))
+    TrainingLoop(run).train(20)
     save_run(run, tmp_path / "s.h5")
     capsys.readouterr()
     assert main(["eval", str(tmp_path / "s.h5"), "--n", "300", "--json"]) == 0
@@ -114,8 +114,8 @@ def test_a_damaged_metrics_group_is_refused_clearly(tmp_path):
 
     from ganvis.engine.errors import ModelFileError
 
-    run = Run(small())
-    run.train(25)
+    run = new_run(small())
+    TrainingLoop(run).train(25)
     path = save_run(run, tmp_path / "r.h5")
     with h5py.File(path, "r+") as f:
         del f["metrics/coverage"]
@@ -124,20 +124,20 @@ def test_a_damaged_metrics_group_is_refused_clearly(tmp_path):
 
 
 def test_a_failing_measurement_turns_metrics_off_and_training_goes_on(monkeypatch):
-    import ganvis.engine.quality.metrics as metrics
+    import ganvis.engine.quality.live as metrics  # where the live metrics call it
 
     def broken(*a, **k):
         raise RuntimeError("device has no float64")
 
     monkeypatch.setattr(metrics, "evaluate", broken)
-    run = Run(small())
-    run.train(50)
+    run = new_run(small())
+    TrainingLoop(run).train(50)
     assert run.step == 50 and not run.live.enabled
     assert "RuntimeError" in run.snapshot().metrics_note
 
 
 def test_mode_collapse_is_recorded_and_warned_only_after_coverage_is_lost(monkeypatch):
-    import ganvis.engine.quality.metrics as metrics
+    import ganvis.engine.quality.live as metrics  # where the live metrics call it
 
     real = metrics.evaluate
     coverage = iter([3, 9, 10, 4, 4])  # untrained, learning, learned, collapsed...
@@ -148,10 +148,10 @@ def test_mode_collapse_is_recorded_and_warned_only_after_coverage_is_lost(monkey
         return m
 
     monkeypatch.setattr(metrics, "evaluate", fake)
-    run = Run(small())
+    run = new_run(small())
     flags = []
     for _ in range(5):
-        run.train_steps(2)
+        TrainingLoop(run).train(2)
         flags.append(run.measure()["collapse"])
     assert flags == [0.0, 0.0, 0.0, 1.0, 1.0]
     assert run.live.history["collapse"] == flags

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from ganvis.cli import main
-from ganvis.engine import Run, RunConfig
+from ganvis.engine import RunConfig, new_run
 from ganvis.engine.errors import OutOfMemoryError
-from ganvis.engine.nets.gan import MLPDiscriminator
+from ganvis.engine.nets.mlp import MLPDiscriminator
 from ganvis.engine.runs.memory import is_out_of_memory
 from ganvis.engine.store import load_run
 
@@ -52,7 +52,7 @@ def test_out_of_memory_is_recognised_by_type_and_by_message():
 def test_rebuild_carries_the_whole_state_step_for_step(model):
     """A rebuilt run with unchanged settings trains exactly as the original would."""
     config = RunConfig(**{**SMALL, "model": model})
-    a, b = Run(config), Run(config)
+    a, b = new_run(config), new_run(config)
     for run in (a, b):
         run.train_steps(3)
         run.snapshot()
@@ -69,7 +69,7 @@ def test_rebuild_carries_the_whole_state_step_for_step(model):
 
 def test_a_step_that_runs_out_of_memory_changes_nothing_and_half_the_batch_goes_on(
         monkeypatch):
-    run = Run(RunConfig(**SMALL))
+    run = new_run(RunConfig(**SMALL))
     run.train_steps(2)
     run.snapshot()
     # G's forward pass ran before D's failed, so batch-norm statistics may move; no weight may.
@@ -125,7 +125,7 @@ def test_cli_stops_saves_and_says_how_to_resume(tmp_path, monkeypatch, capsys):
 
 
 def test_running_out_of_memory_in_a_snapshot_is_reported_too(monkeypatch):
-    run = Run(RunConfig(**SMALL))
+    run = new_run(RunConfig(**SMALL))
     run.train_steps(1)
 
     def full(self, z):

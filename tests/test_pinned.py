@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ganvis.engine import Run, RunConfig
+from ganvis.engine import RunConfig, new_run
 
 PINNED = json.loads((Path(__file__).parent / "data" / "first_losses.json").read_text())
 
@@ -22,12 +22,12 @@ def _close(got: float, want: float) -> bool:
 def _play(model: str, k: int) -> dict:
     """Two full steps, one D update, one G update, one full step (D and G updates only for
     the families with an adversary), recording a history row after each."""
-    run = Run(RunConfig(model=model, batch_size=16, k_disc=k, device="cpu", metrics_every=0,
+    run = new_run(RunConfig(model=model, batch_size=16, k_disc=k, device="cpu", metrics_every=0,
                         seed=3))
     rows = []
     run.train_steps(2)
     rows.append(run.record())
-    if model != "ae":
+    if run.family.adversarial:
         run.step_d(1)
         rows.append(run.record())
         run.step_g(1)

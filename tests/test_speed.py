@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from ganvis.cli import main
-from ganvis.engine import Run
+from ganvis.engine import new_run
 from ganvis.engine.data import load_dataset
 from ganvis.engine.devices.threads import on_fresh_thread
 from ganvis.engine.runs.standard_loop import StandardLoop, bench_config, compare
@@ -17,7 +17,7 @@ from ganvis.engine.runs.standard_loop import StandardLoop, bench_config, compare
 def test_the_standard_loop_trains_every_network_and_logs_every_step(family):
     dataset = load_dataset("mnist5k")
     config = bench_config(family, 16, "cpu")
-    loop = StandardLoop(Run(config, dataset).config, dataset)
+    loop = StandardLoop(new_run(config, dataset).config, dataset)
     before = {f"{k}.{n}": p.detach().clone() for k, net in loop.nets.items()
               for n, p in net.named_parameters()}
     loop.train_steps(3)
@@ -76,7 +76,7 @@ def test_channels_last_gives_the_plain_layouts_losses():
     """The engine keeps DCGAN channels-last; the same seed in the plain layout must give the
     same first losses and weights up to float rounding."""
     config = bench_config("dcgan", 32, "cpu").replace(width=8)
-    fast, plain = Run(config), Run(config)
+    fast, plain = new_run(config), new_run(config)
     conv = next(m for m in fast.nets["D"].modules() if isinstance(m, torch.nn.Conv2d))
     assert conv.weight.is_contiguous(memory_format=torch.channels_last)
     for net in plain.nets.values():

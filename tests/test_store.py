@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from ganvis.engine import ModelFileError, Run, RunConfig
+from ganvis.engine import ModelFileError, RunConfig, new_run
 from ganvis.engine.store import FORMAT_VERSION, RunFile, load_run, load_sampler, save_run
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    run = Run(RunConfig(model="dcgan", width=8, batch_size=16, device="cpu", seed=3))
+    run = new_run(RunConfig(model="dcgan", width=8, batch_size=16, device="cpu", seed=3))
     run.train_steps(5)
     run.snapshot()
     run.train_steps(3)
@@ -37,16 +37,16 @@ def test_reloaded_run_keeps_counters_history_and_optimiser(trained):
     twin = load_run(path)
     assert (twin.step, twin.d_steps, twin.elapsed) == (run.step, run.d_steps, run.elapsed)
     assert twin.history == run.history and len(twin.history["step"]) == 2
-    for a, b in zip(run.opt_d.state_dict()["state"].values(),
-                    twin.opt_d.state_dict()["state"].values()):
+    for a, b in zip(run.opts["D"].state_dict()["state"].values(),
+                    twin.opts["D"].state_dict()["state"].values()):
         assert torch.equal(a["exp_avg_sq"], b["exp_avg_sq"])
 
 
 def test_continuing_matches_uninterrupted_training(tmp_path):
     cfg = RunConfig(model="gan", width=32, batch_size=8, device="cpu", seed=5)
-    straight = Run(cfg)
+    straight = new_run(cfg)
     straight.train_steps(6)
-    half = Run(cfg)
+    half = new_run(cfg)
     half.train_steps(3)
     save_run(half, tmp_path / "h.h5")
     resumed = load_run(tmp_path / "h.h5")
@@ -131,7 +131,7 @@ def test_broken_files_are_refused_with_clear_messages(trained, tmp_path):
 
 
 def test_diverged_weights_are_never_written(tmp_path):
-    run = Run(RunConfig(model="gan", width=16, batch_size=8, device="cpu"))
+    run = new_run(RunConfig(model="gan", width=16, batch_size=8, device="cpu"))
     with torch.no_grad():
         next(run.G.parameters())[0, 0] = float("inf")
     target = tmp_path / "r.h5"
@@ -143,13 +143,13 @@ def test_diverged_weights_are_never_written(tmp_path):
 
 
 def test_failed_write_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
-    run = Run(RunConfig(model="gan", width=16, batch_size=8, device="cpu"))
+    run = new_run(RunConfig(model="gan", width=16, batch_size=8, device="cpu"))
     target = tmp_path / "r.h5"
     save_run(run, target)
     before = target.read_bytes()
-    import ganvis.engine.store as store
+    import ganvis.engine.store.save as store
 
-    def boom(f, run):
+    def boom(f, run, state):
         raise OSError("disk full")
 
     monkeypatch.setattr(store, "_write_attrs", boom)

@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from ganvis.engine import Run, RunConfig
+from ganvis.engine import RunConfig, new_run
 from ganvis.engine.errors import ModelFileError
 from ganvis.engine.files.gif import gif_bytes, read_gif_frames
 from ganvis.engine.runs.timeline import MAX_FRAMES, Timeline
@@ -34,7 +34,7 @@ def test_timeline_keeps_every_snapshot_then_thins_evenly():
 
 
 def test_run_timeline_round_trips_through_the_file(tmp_path):
-    run = Run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
+    run = new_run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
                         metrics_every=0))
     for _ in range(4):
         run.train_steps(3)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganvis.engine import ConfigError, Run, RunConfig
+from ganvis.engine import ConfigError, RunConfig, new_run
 from ganvis.engine.data import load_dataset
 from ganvis.engine.latent.priors import sample_prior
 from ganvis.engine.runs.losses import EQUILIBRIUM_D_LOSS, d_loss, g_loss
@@ -30,7 +30,7 @@ def pixel_fd(a: np.ndarray, b: np.ndarray, k: int = 20) -> float:
 @pytest.mark.slow
 def test_dcgan_really_learns_digits():
     real = load_dataset("mnist5k").images
-    run = Run(RunConfig(model="dcgan", device="cpu", seed=0))
+    run = new_run(RunConfig(model="dcgan", device="cpu", seed=0))
     before = pixel_fd(run.sampler().sample(500, seed=1), real)
     run.train_steps(300)
     after = pixel_fd(run.sampler().sample(500, seed=1), real)
@@ -42,7 +42,7 @@ def test_dcgan_really_learns_digits():
 
 def test_same_seed_same_first_losses_and_other_seed_differs():
     def first(seed):
-        run = Run(RunConfig(model="dcgan", width=8, batch_size=16, device="cpu", seed=seed))
+        run = new_run(RunConfig(model="dcgan", width=8, batch_size=16, device="cpu", seed=seed))
         run.train_steps(3)
         s = run.snapshot()
         return s.d_loss, s.g_loss, s.grid
@@ -54,7 +54,7 @@ def test_same_seed_same_first_losses_and_other_seed_differs():
 
 def test_snapshots_never_change_the_training():
     cfg = RunConfig(model="gan", width=32, batch_size=8, device="cpu", seed=4)
-    quiet, chatty = Run(cfg), Run(cfg)
+    quiet, chatty = new_run(cfg), new_run(cfg)
     quiet.train_steps(6)
     for _ in range(6):
         chatty.train_steps(1)
@@ -72,7 +72,7 @@ def _changed(before, m):
 
 
 def test_step_d_moves_only_d_and_step_g_only_g():
-    run = Run(RunConfig(model="dcgan", width=8, batch_size=16, device="cpu"))
+    run = new_run(RunConfig(model="dcgan", width=8, batch_size=16, device="cpu"))
     run.train_steps(2)
     g0, d0 = _params(run.G), _params(run.D)
     grid = run.snapshot().grid
@@ -88,13 +88,13 @@ def test_step_d_moves_only_d_and_step_g_only_g():
 
 
 def test_k_discriminator_steps_per_generator_step():
-    run = Run(RunConfig(model="gan", width=16, batch_size=8, k_disc=3, device="cpu"))
+    run = new_run(RunConfig(model="gan", width=16, batch_size=8, k_disc=3, device="cpu"))
     run.train_steps(4)
     assert (run.step, run.d_steps, run.images_seen) == (4, 12, 96)
 
 
 def test_snapshot_is_host_data_in_range():
-    run = Run(RunConfig(model="dcgan", width=8, batch_size=16, device="cpu"))
+    run = new_run(RunConfig(model="dcgan", width=8, batch_size=16, device="cpu"))
     run.train_steps(2)
     s = run.snapshot()
     assert s.grid.shape == (64, 28, 28) and -1 <= s.grid.min() and s.grid.max() <= 1
@@ -105,18 +105,6 @@ def test_snapshot_is_host_data_in_range():
     assert math.isfinite(s.d_loss) and run.history["step"] == [2.0]
     empty = run.snapshot()  # nothing trained since: no fake averages, no history row
     assert math.isnan(empty.d_loss) and len(run.history["step"]) == 1
-
-
-def test_train_loop_snapshots_and_stops_on_request():
-    run = Run(RunConfig(model="gan", width=16, batch_size=8, device="cpu"))
-    calls, snaps = [], []
-
-    def stop():
-        calls.append(1)
-        return len(calls) > 5
-
-    done = run.train(100, should_stop=stop, on_snapshot=snaps.append, snapshot_every=0.0)
-    assert done == 5 and run.step == 5 and [s.step for s in snaps] == [1, 2, 3, 4, 5]
 
 
 def test_losses_at_equilibrium_and_their_signs():
@@ -142,7 +130,7 @@ def test_priors():
 
 
 def test_minimax_and_uniform_prior_train():
-    run = Run(RunConfig(model="gan", width=16, batch_size=8, loss="minimax", prior="uniform",
+    run = new_run(RunConfig(model="gan", width=16, batch_size=8, loss="minimax", prior="uniform",
                         device="cpu"))
     run.train_steps(3)
     assert run.snapshot().g_loss < 0  # log(1 - D) is negative
@@ -160,10 +148,10 @@ def test_bad_configs_are_refused_clearly():
     with pytest.raises(ConfigError, match="unknown field"):
         RunConfig.from_json('{"modle": "gan"}')
     with pytest.raises(ConfigError, match="parameters"):
-        Run(RunConfig(model="dcgan", width=4096, latent_dim=1024, device="cpu"))
+        new_run(RunConfig(model="dcgan", width=4096, latent_dim=1024, device="cpu"))
     if not torch.cuda.is_available():
         with pytest.raises(ConfigError, match="no CUDA"):
-            Run(RunConfig(device="cuda"))
+            new_run(RunConfig(device="cuda"))
 
 
 def test_config_json_round_trip():

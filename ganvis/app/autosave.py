@@ -5,7 +5,9 @@ cleanly (a crash, a kill, a power cut), and the app offers to restore it."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer
 
@@ -29,11 +31,15 @@ def autosave_path(settings: QSettings) -> Path:
 
 
 class Autosaver(QObject):
-    """Asks the worker to save the run every interval, while there is something new."""
+    """Asks the training thread to save the run every interval, while there is something new.
+    `progress()` tells (trainable, training, step of the newest snapshot or None); `send`
+    puts a command to the training thread."""
 
-    def __init__(self, window, path: Path, seconds: float) -> None:
-        super().__init__(window)
-        self.window, self.path = window, path
+    def __init__(self, parent: QObject, path: Path, seconds: float,
+                 progress: Callable[[], tuple[bool, bool, int | None]],
+                 send: Callable[[str, Any], None]) -> None:
+        super().__init__(parent)
+        self.path, self.progress, self.send = path, progress, send
         self.saved_step = -1
         self.pending = False  # a save was asked for and is not done yet: do not queue another
         self.timer = QTimer(self)
@@ -42,17 +48,17 @@ class Autosaver(QObject):
             self.timer.start(int(seconds * 1000))
 
     def tick(self) -> None:
-        w = self.window
-        if not w.trainable or w.latest is None:
+        trainable, training, step = self.progress()
+        if not trainable or step is None:
             return
         # While training the run has moved on even when no snapshot has arrived yet (they
         # can be seconds apart): save. When paused, only if something changed since.
-        if self.pending or (not w.training and w.latest.step in (0, self.saved_step)):
+        if self.pending or (not training and step in (0, self.saved_step)):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.saved_step = w.latest.step
+        self.saved_step = step
         self.pending = True
-        w.session.send("autosave", str(self.path))
+        self.send("autosave", str(self.path))
 
     def done(self) -> None:
         """The worker finished the last autosave (slot for its `autosaved` signal)."""

@@ -13,7 +13,10 @@ import torch
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from ganvis.engine import Run, RunConfig
+from ganvis.app.main_window import MainWindow
+from ganvis.app.theme import apply_theme
+from ganvis.app.views.explore import T_STEPS, ExploreView
+from ganvis.engine import Hooks, Run, RunConfig, TrainingLoop, new_run
 
 
 def qt_app() -> QApplication:
@@ -22,8 +25,6 @@ def qt_app() -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(["ganvis-bench"])
-        from ganvis.app.theme import apply_theme
-
         apply_theme(app)
     return app
 
@@ -56,15 +57,13 @@ def _spin(app: QApplication, seconds: float, until=None) -> None:
 @contextmanager
 def training_window(config: RunConfig):
     """A shown main window (offscreen without a display) set up with `config`, paused."""
-    from ganvis.app.main_window import MainWindow
-
     app = qt_app()
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         w = MainWindow(settings=settings)
         try:
             w.show()
-            w.setup.set_config(config)
+            w.panels.setup.set_config(config)
             w.reset()
             _spin(app, 60, lambda: _same(w.config, config) and w.latest is not None
                   and w.latest.model == config.model)
@@ -96,22 +95,30 @@ def window_images_per_s(w, seconds: float, warmup: float = 0.5) -> float:
 
 def engine_images_per_s(run: Run, seconds: float, warmup: float = 0.5) -> float:
     """images/s of a run driven directly, as `ganvis train` drives it."""
-    run.train(10**9, should_stop=_deadline(warmup))
+    TrainingLoop(run, Hooks(should_stop=_deadline(warmup))).train()
     seen, t0 = run.images_seen, time.perf_counter()
-    run.train(10**9, should_stop=_deadline(seconds))
+    TrainingLoop(run, Hooks(should_stop=_deadline(seconds))).train()
     return (run.images_seen - seen) / (time.perf_counter() - t0)
 
 
 def bare_images_per_s(w, run: Run, seconds: float) -> float:
     """engine_images_per_s of `run` on the window's own training thread while the window is
     paused: the same thread and thread pool as the worker's rounds. (On a thread of its own it
-    ran beside the paused worker's idle pool, which slows a pool down: see engine/threads.py.)"""
+    ran beside the paused worker's idle pool, which slows a pool down: see
+    engine/devices/threads.py.)"""
     out: dict = {}
-    w.session.send("call", lambda: out.update(ips=engine_images_per_s(run, seconds)))
-    _spin(qt_app(), seconds + 60, lambda: "ips" in out)
+
+    def job() -> None:
+        try:
+            out["ips"] = engine_images_per_s(run, seconds)
+        except Exception as e:  # noqa: BLE001 - reported below, on the GUI thread
+            out["error"] = f"{type(e).__name__}: {e}"
+
+    w.session.send("call", job)
+    _spin(qt_app(), seconds + 60, lambda: out)
     if "ips" not in out:
         raise RuntimeError(f"the bare engine did not finish on the training thread: "
-                           f"{w.last_error or 'no answer'}")
+                           f"{out.get('error', 'no answer')}")
     return out["ips"]
 
 
@@ -129,7 +136,7 @@ def gui_overhead(config: RunConfig, seconds: float = 6.0, rounds: int = 3) -> di
     torch.set_num_threads(1)  # as the app's GUI thread (launch.gui_thread_torch)
     engine, window = [], []
     with training_window(config) as w:
-        bare = Run(config)
+        bare = new_run(config)
         for _ in range(rounds):
             engine.append(bare_images_per_s(w, bare, seconds))
             window.append(window_images_per_s(w, seconds))
@@ -141,10 +148,8 @@ def gui_overhead(config: RunConfig, seconds: float = 6.0, rounds: int = 3) -> di
 def slider_latency(config: RunConfig, repeats: int = 200, train_steps: int = 100) -> dict:
     """ms from a latent slider change to the repainted Explore view, p50 and p95, for the
     interpolation slider (image + 9-frame strip) and one dimension slider (image)."""
-    from ganvis.app.views.explore import T_STEPS, ExploreView
-
     app = qt_app()
-    run = Run(config)
+    run = new_run(config)
     run.train_steps(train_steps)
     view = ExploreView()
     view.resize(600, 700)

@@ -5,16 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from ganvis.app.theme import FAKE, REAL
+from ganvis.engine.quality.game import prob_hist
+from ganvis.engine.runs.snapshot import SERIES_LABELS
 from ganvis.engine.runs.timeline import Timeline
 
-BINS = 40
-SERIES = ("step", "d_loss", "g_loss", "d_real", "d_fake", "recon_loss")
-
-
-def prob_hist(p: np.ndarray, bins: int = BINS) -> np.ndarray:
-    """Share of probabilities per bin on [0, 1] (sums to 1)."""
-    h, _ = np.histogram(np.clip(p, 0.0, 1.0), bins=bins, range=(0.0, 1.0))
-    return h / max(1, h.sum())
+SERIES = ("step", *SERIES_LABELS)  # every series any family records
 
 
 class RunHistory:
@@ -50,24 +45,22 @@ class RunHistory:
         nan = float("nan")
         values = {k: row.get(k, nan) for k in SERIES}
         fresh = not self.series["step"] or values["step"] > self.series["step"][-1]
-        if not fresh or not any(np.isfinite(values[k]) for k in ("d_loss", "recon_loss")):
+        if not fresh or not any(np.isfinite(values[k]) for k in SERIES[1:]):
             return False
         for k in SERIES:
             self.series[k].append(float(values[k]))
         return True
 
     def add(self, snap) -> None:
-        row = {k: getattr(snap, k, None) for k in SERIES}
-        row["recon_loss"] = snap.extra.get("recon_loss", float("nan"))
-        self.add_row(row)
+        self.add_row({"step": snap.step, **snap.losses})
         if len(snap.real_probs) and (not self.hist_steps or snap.step != self.hist_steps[-1]):
             self.hist_steps.append(snap.step)
             self.real_rows.append(prob_hist(snap.real_probs))
             self.fake_rows.append(prob_hist(snap.fake_probs))
-        self.metrics_note = getattr(snap, "metrics_note", "")
+        self.metrics_note = snap.metrics_note
         self.timeline.add(snap.step, snap.grid)
         self.grid_cols = snap.grid_cols
-        metrics = getattr(snap, "metrics", None)
+        metrics = snap.metrics
         if metrics and (not self.metrics.get("step") or metrics["step"] > self.metrics["step"][-1]):
             for k, v in metrics.items():
                 self.metrics.setdefault(k, []).append(float(v))

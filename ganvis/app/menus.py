@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any, Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QToolBar
 
 from ganvis.app.settings import recent
+from ganvis.engine import Family
 from ganvis.engine.store.demos import DEMOS
 
 HELP = """<h3>What am I looking at?</h3>
@@ -24,80 +26,117 @@ discriminator update · G one generator update · Ctrl+R reset · Ctrl+O open mo
 Ctrl+S export model · Ctrl+E export sample grid.</p>"""
 
 
-class MenusMixin:
-    """Builds the actions (act_train, act_step, ...) the window and its tests drive."""
+class WindowCommands(Protocol):
+    """What the actions call: the main window's commands."""
+
+    settings: QSettings
+
+    def toggle_training(self) -> None: ...
+    def send(self, kind: str, arg: Any = None) -> None: ...
+    def reset(self) -> None: ...
+    def open_model(self, path: str | None = None) -> None: ...
+    def open_data(self) -> None: ...
+    def export_model(self, path: str | None = None) -> None: ...
+    def export_grid(self) -> None: ...
+    def open_demo(self, name: str) -> None: ...
+
+
+class Actions:
+    """The window's actions, its toolbar and its menus (File, Train, View, Help)."""
+
+    def __init__(self, window: QMainWindow, on: WindowCommands,
+                 docks: dict[str, QDockWidget]) -> None:
+        self.window, self.on = window, on
+        self.train = self._action("Train", on.toggle_training, "Space",
+                                  "Train continuously, or pause")
+        self.step = self._action("Step", lambda: on.send("step"), "S", "")
+        self.step_d = self._action("Step D", lambda: on.send("step_d"), "D", "")
+        self.step_g = self._action("Step G", lambda: on.send("step_g"), "G", "")
+        self.phases = {"train_steps": self.step, "step_d": self.step_d, "step_g": self.step_g}
+        self.reset = self._action("Reset", on.reset, "Ctrl+R",
+                                  "Start again from step 0 with the setup panel's settings")
+        self.open = self._action("Open model…", on.open_model, "Ctrl+O",
+                                 "Open a saved run to look at it or continue training it")
+        self.open_data = self._action("Open data set…", on.open_data, None,
+                                      "Train on IDX, .npz or HDF5 images")
+        self.save = self._action("Export model…", on.export_model, "Ctrl+S",
+                                 "Save the run (weights, optimiser, history) as HDF5")
+        self.grid = self._action("Export sample grid…", on.export_grid, "Ctrl+E",
+                                 "Save a grid of samples as PNG")
+        self._toolbar()
+        self._menus(docks)
 
     def _action(self, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
-        a = QAction(text, self)
+        a = QAction(text, self.window)
         if shortcut:
             a.setShortcut(QKeySequence(shortcut))
-        a.setToolTip(f"{tip} ({shortcut})" if shortcut and tip else tip or text)
-        a.setStatusTip(tip)
         a.triggered.connect(slot)
+        self._tip(a, tip)
         return a
 
-    def _build_actions(self) -> None:
-        self.act_train = self._action("Train", self.toggle_training, "Space",
-                                      "Train continuously, or pause")
-        self.act_step = self._action("Step", lambda: self._send("step"), "S",
-                                     "One step: k discriminator updates, then one generator update")
-        self.act_step_d = self._action("Step D", lambda: self._send("step_d"), "D",
-                                       "One discriminator update; G stays put")
-        self.act_step_g = self._action("Step G", lambda: self._send("step_g"), "G",
-                                       "One generator update; D stays put")
-        self.act_reset = self._action("Reset", self.reset, "Ctrl+R",
-                                      "Start again from step 0 with the setup panel's settings")
-        self.act_open = self._action("Open model…", self.open_model, "Ctrl+O",
-                                     "Open a saved run to look at it or continue training it")
-        self.act_open_data = self._action("Open data set…", self.open_data, None,
-                                          "Train on IDX, .npz or HDF5 images")
-        self.act_save = self._action("Export model…", self.export_model, "Ctrl+S",
-                                     "Save the run (weights, optimiser, history) as HDF5")
-        self.act_grid = self._action("Export sample grid…", self.export_grid, "Ctrl+E",
-                                     "Save a grid of samples as PNG")
-        quit_ = self._action("Quit", self.close, "Ctrl+Q")
+    @staticmethod
+    def _tip(a: QAction, tip: str) -> None:
+        shortcut = a.shortcut().toString()
+        a.setToolTip(f"{tip} ({shortcut})" if shortcut and tip else tip or a.text())
+        a.setStatusTip(tip)
+
+    def _toolbar(self) -> None:
         tb = QToolBar("Training")
         tb.setObjectName("toolbar_training")
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for a in (self.act_train, self.act_step, self.act_step_d, self.act_step_g,
-                  self.act_reset):
+        for a in (self.train, self.step, self.step_d, self.step_g, self.reset):
             tb.addAction(a)
-        tb.widgetForAction(self.act_train).setObjectName("trainButton")
+        tb.widgetForAction(self.train).setObjectName("trainButton")
         tb.addSeparator()
-        tb.addAction(self.act_grid)
-        tb.addAction(self.act_save)
-        self.addToolBar(tb)
-        m = self.menuBar()
+        tb.addAction(self.grid)
+        tb.addAction(self.save)
+        self.window.addToolBar(tb)
+
+    def _menus(self, docks: dict[str, QDockWidget]) -> None:
+        m = self.window.menuBar()
         f = m.addMenu("&File")
-        for a in (self.act_open, self.act_open_data):
+        for a in (self.open, self.open_data):
             f.addAction(a)
         self.recent_menu = f.addMenu("Open recent")
         f.addSeparator()
-        f.addAction(self.act_save)
-        f.addAction(self.act_grid)
+        f.addAction(self.save)
+        f.addAction(self.grid)
         f.addSeparator()
-        f.addAction(quit_)
+        f.addAction(self._action("Quit", self.window.close, "Ctrl+Q"))
         t = m.addMenu("&Train")
-        for a in (self.act_train, self.act_step, self.act_step_d, self.act_step_g,
-                  self.act_reset):
+        for a in (self.train, self.step, self.step_d, self.step_g, self.reset):
             t.addAction(a)
         v = m.addMenu("&View")
-        for dock in self.docks.values():
+        for dock in docks.values():
             v.addAction(dock.toggleViewAction())
         h = m.addMenu("&Help")
         h.addAction(self._action("What am I looking at?", self.show_help, "F1"))
         demos = h.addMenu("Demo models")
         for name, about in DEMOS.items():
-            demos.addAction(self._action(f"{name}: {about}", partial(self.open_demo, name),
+            demos.addAction(self._action(f"{name}: {about}", partial(self.on.open_demo, name),
                                          tip=f"Open the trained {name} to explore it at once"))
-        self._rebuild_recent()
+        self.rebuild_recent()
+
+    def set_family(self, family: Family, trainable: bool) -> None:
+        """The manual steps this family has, each with what it does here; none while only
+        exploring a model."""
+        for command, action in self.phases.items():
+            phase = family.phase(command)
+            action.setEnabled(trainable and phase is not None)
+            if phase is not None:
+                self._tip(action, phase.tip)
+        for a in (self.train, self.save):
+            a.setEnabled(trainable)
+
+    def set_training(self, training: bool) -> None:
+        self.train.setText("Pause" if training else "Train")
 
     def show_help(self) -> None:
-        QMessageBox.information(self, "ganvis: help", HELP)
+        QMessageBox.information(self.window, "ganvis: help", HELP)
 
-    def _rebuild_recent(self) -> None:
+    def rebuild_recent(self) -> None:
         self.recent_menu.clear()
-        items = recent(self.settings, "models")
+        items = recent(self.on.settings, "models")
         for path in items:
-            self.recent_menu.addAction(path, lambda p=path: self.open_model(p))
+            self.recent_menu.addAction(path, partial(self.on.open_model, path))
         self.recent_menu.setEnabled(bool(items))

@@ -16,11 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from ganvis.engine import ConfigError, RunConfig
-from ganvis.engine.config import AE_MODELS, FAMILY_DEFAULTS
+from ganvis.engine.config import LIKELIHOOD_CHOICES, LOSS_CHOICES, PRIOR_CHOICES
+from ganvis.engine.devices.device import choices as device_choices
+from ganvis.engine.family import all_families, family
 
-MODELS = [("dcgan", "DCGAN (convolutional)"), ("gan", "MLP GAN (Goodfellow et al.)"),
-          ("aae", "Adversarial autoencoder"), ("saae", "Supervised AAE (style × digit)"),
-          ("ae", "Autoencoder (no adversary)")]
 BUILTIN_DATA = [("mnist5k", "MNIST-5k (built in)"), ("mnist5k-binary", "MNIST-5k, binarised")]
 
 TIPS = {
@@ -66,7 +65,8 @@ class SetupPanel(QWidget):
         form = QFormLayout()
         # The model combo announces a change only after _on_model has put in the family's
         # defaults: announced earlier, a run would start with the old family's sizes.
-        self.model = self._combo(MODELS, TIPS["model"], announce=False)
+        self.model = self._combo([(f.name, f.title) for f in all_families()], TIPS["model"],
+                                 announce=False)
         self.data = QComboBox()
         self.data.setToolTip(TIPS["data"])
         for spec, label in BUILTIN_DATA:
@@ -80,18 +80,15 @@ class SetupPanel(QWidget):
         data_row.addWidget(open_data)
         self.width = self._spin(2, 4096, TIPS["width"])
         self.depth = self._spin(1, 8, TIPS["depth"])
-        self.loss = self._combo([("nonsat", "non-saturating  −log D(G(z))"),
-                                 ("minimax", "minimax  log(1 − D(G(z)))")], TIPS["loss"])
-        self.prior = self._combo([("normal", "normal N(0, I)"), ("uniform", "uniform [−1, 1]"),
-                                  ("mog10", "10 Gaussians on a circle")], TIPS["prior"])
-        self.likelihood = self._combo([("auto", "auto"), ("gaussian", "Gaussian (tanh)"),
-                                       ("bernoulli", "Bernoulli (sigmoid)")], TIPS["likelihood"])
+        self.loss = self._combo(LOSS_CHOICES.items(), TIPS["loss"])
+        self.prior = self._combo(PRIOR_CHOICES.items(), TIPS["prior"])
+        self.likelihood = self._combo(LIKELIHOOD_CHOICES.items(), TIPS["likelihood"])
         self.latent = self._spin(1, 1024, TIPS["latent"])
         self.k = self._spin(1, 100, TIPS["k"])
         self.lr_g = self._lr(TIPS["lr_g"])
         self.lr_d = self._lr(TIPS["lr_d"])
         self.batch = self._spin(1, 65536, TIPS["batch"])
-        self.device = self._combo(_devices(), TIPS["device"])
+        self.device = self._combo(device_choices(), TIPS["device"])
         self.seed = self._spin(0, 2**31 - 1, TIPS["seed"])
         self.metrics = self._spin(0, 1_000_000, TIPS["metrics"])
         self.metrics.setSpecialValueText("off")
@@ -160,7 +157,7 @@ class SetupPanel(QWidget):
     def _on_model(self, *_) -> None:
         if self._quiet:
             return
-        d = FAMILY_DEFAULTS[self.model.currentData()]
+        d = family(self.model.currentData()).defaults
         self._quiet = True
         self.latent.setValue(d["latent_dim"])
         self.width.setValue(d["width"])
@@ -172,10 +169,11 @@ class SetupPanel(QWidget):
         self.changed.emit()
 
     def _enable_for(self, model: str) -> None:
-        self.depth.setEnabled(model != "dcgan")
-        self.likelihood.setEnabled(model in AE_MODELS)
-        self.k.setEnabled(model != "ae")
-        self.loss.setEnabled(model != "ae")
+        """Only the settings that mean something for the family can be changed."""
+        settings = family(model).settings
+        for name, widget in (("depth", self.depth), ("likelihood", self.likelihood),
+                             ("k_disc", self.k), ("loss", self.loss), ("lr_d", self.lr_d)):
+            widget.setEnabled(name in settings)
 
     # --- values ------------------------------------------------------------------------------
 
@@ -240,16 +238,3 @@ def _select(combo: QComboBox, value) -> None:
     i = combo.findData(value)
     if i >= 0:
         combo.setCurrentIndex(i)
-
-
-def _devices() -> list[tuple[str, str]]:
-    import torch
-
-    out = [("auto", "auto"), ("cpu", "CPU")]
-    if torch.cuda.is_available():
-        out += [(f"cuda:{i}", f"CUDA {i}: {torch.cuda.get_device_name(i)}")
-                for i in range(torch.cuda.device_count())]
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        out.append(("mps", "Apple MPS"))
-    return out

@@ -9,10 +9,10 @@ import os
 import platform
 import sys
 
-FAMILIES = ("gan", "dcgan", "aae", "saae")
+from ganvis.cli.common import positive_int
 
 
-def add_parser(sub: argparse._SubParsersAction, positive_int) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     b = sub.add_parser(
         "bench", help="training speed: engine vs the standard loop, GUI overhead, sliders",
         description="For each model family and batch size, images/s of the standard training "
@@ -20,7 +20,10 @@ def add_parser(sub: argparse._SubParsersAction, positive_int) -> None:
         "alternately in this process, with their ratio; then the app's worker against the bare "
         "engine (the GUI's overhead) and the latent sliders' latency.")
     b.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
-    b.add_argument("--families", nargs="+", choices=FAMILIES, default=list(FAMILIES))
+    from ganvis.engine.runs.standard_loop import bench_families
+
+    b.add_argument("--families", nargs="+", choices=bench_families(),
+                   default=list(bench_families()))
     b.add_argument("--batches", nargs="+", type=positive_int, default=[64, 1024])
     b.add_argument("--seconds", type=float, default=6.0,
                    help="seconds of timing per family and batch, both loops together (6)")
@@ -35,9 +38,9 @@ def run_bench(args: argparse.Namespace) -> int:
     import torch
 
     from ganvis.engine.data import load_dataset
+    from ganvis.engine.devices.device import resolve_device
     from ganvis.engine.devices.threads import on_fresh_thread, training_threads
     from ganvis.engine.errors import ConfigError
-    from ganvis.engine.runs.base import resolve_device
     from ganvis.engine.runs.standard_loop import bench_config, compare
 
     if not 0 < args.seconds <= 600:
@@ -45,7 +48,7 @@ def run_bench(args: argparse.Namespace) -> int:
     device = str(resolve_device(args.device))
     dataset = load_dataset("mnist5k")
     say = (lambda *a: None) if args.json else (lambda *a: print(*a, file=sys.stderr, flush=True))
-    # Every contender trains on a fresh thread (engine/threads.py); this one keeps no pool.
+    # Every contender trains on a fresh thread (engine/devices/threads.py); this one keeps no pool.
     torch.set_num_threads(1)
     say(f"ganvis bench: {device}, torch {torch.__version__}, {training_threads()} threads")
     rows = []
@@ -85,9 +88,12 @@ def run_bench(args: argparse.Namespace) -> int:
 
 
 def _ratio(rows, batch: int) -> float | None:
-    """The DCGAN ratio at that batch (the family the targets name), else the first family's."""
+    """The ratio at that batch of the default model (the one a new user meets, and the one the
+    speed targets name: the DCGAN), else of the first family measured."""
+    from ganvis.engine import RunConfig
+
     picks = [r for r in rows if r.batch == batch]
-    best = [r for r in picks if r.family == "dcgan"] or picks
+    best = [r for r in picks if r.family == RunConfig().model] or picks
     return best[0].ratio if best else None
 
 

@@ -7,6 +7,8 @@ import json
 import math
 from pathlib import Path
 
+from ganvis.cli.common import nonneg_int, positive_int
+
 LABELS = {
     "fcd": "FCD (Frechet classifier distance; lower is better)",
     "fcd_floor": "  real-vs-real floor (held-out vs training digits)",
@@ -30,7 +32,7 @@ LABELS = {
 }
 
 
-def add_parser(sub: argparse._SubParsersAction, positive_int, nonneg_int) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     e = sub.add_parser("eval", help="quality metrics of a model file (FCD, coverage, ...)",
                        description="Generate N images from a model and score them with the "
                        "evaluation classifier: FCD, digit coverage, classifier score, control "

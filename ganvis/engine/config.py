@@ -1,4 +1,6 @@
-"""What a run is: one frozen, JSON-serialisable config (model, data, losses, optimiser, k, seed)."""
+"""What a run is: one frozen, JSON-serialisable config (model, data, losses, optimiser, k, seed).
+
+A field left as None takes the default of the model's family (families/)."""
 
 from __future__ import annotations
 
@@ -9,35 +11,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ganvis.engine.errors import ConfigError
+from ganvis.engine.family import family
 
-GAN_MODELS = ("gan", "dcgan")
-AE_MODELS = ("ae", "aae", "saae")  # autoencoder, adversarial AE, supervised (style x digit) AAE
-MODELS = GAN_MODELS + AE_MODELS
-LOSSES = ("nonsat", "minimax")
-PRIORS = ("normal", "uniform", "mog10")
-LIKELIHOODS = ("auto", "gaussian", "bernoulli")
-
-# Per-family defaults for fields left as None. `width` is the narrowest hidden layer of the
-# MLP GAN (its layers double `depth` times) and the base channel count of the DCGAN (whose
-# depth is fixed). The learning rates were chosen by sample quality after 600 steps.
-FAMILY_DEFAULTS = {
-    "gan": {"latent_dim": 64, "width": 256, "depth": 3, "lr_g": 2e-4, "lr_d": 2e-4,
-            "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999)},
-    # DCGAN: Adam without momentum (beta1 0) reached a lower FCD than the paper's beta1 0.5
-    # at every checkpoint up to 3,000 steps (docs/QUALITY.md has the comparison).
-    "dcgan": {"latent_dim": 64, "width": 32, "depth": 2, "lr_g": 1e-3, "lr_d": 1e-3,
-              "betas_g": (0.0, 0.99), "betas_d": (0.0, 0.99)},
-    # Autoencoders: lr_g drives the encoder and decoder, lr_d the regularisation phase (the
-    # latent discriminator and the encoder as its generator). At lr_d 2e-4 the reconstruction
-    # phase outpaces the adversary and the codes drift off the prior; 1e-3 keeps them on it.
-    # A small latent (8) is what Makhzani et al. used on MNIST: the prior can then be filled.
-    "ae": {"latent_dim": 16, "width": 512, "depth": 2, "lr_g": 1e-3, "lr_d": 1e-3,
-           "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999)},
-    "aae": {"latent_dim": 8, "width": 512, "depth": 2, "lr_g": 1e-3, "lr_d": 1e-3,
-            "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999)},
-    "saae": {"latent_dim": 8, "width": 512, "depth": 2, "lr_g": 1e-3, "lr_d": 1e-3,
-             "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999)},
-}
+# The choices of the settings every family shares, with the words the app shows for them.
+LOSS_CHOICES = {"nonsat": "non-saturating  −log D(G(z))", "minimax": "minimax  log(1 − D(G(z)))"}
+PRIOR_CHOICES = {"normal": "normal N(0, I)", "uniform": "uniform [−1, 1]",
+                 "mog10": "10 Gaussians on a circle"}
+LIKELIHOOD_CHOICES = {"auto": "auto", "gaussian": "Gaussian (tanh)",
+                      "bernoulli": "Bernoulli (sigmoid)"}
+LOSSES, PRIORS, LIKELIHOODS = tuple(LOSS_CHOICES), tuple(PRIOR_CHOICES), tuple(LIKELIHOOD_CHOICES)
+# Fields that mean something for every family; each family adds its own (Family.settings).
+COMMON_SETTINGS = frozenset({"data", "latent_dim", "width", "prior", "lr_g", "betas_g",
+                             "batch_size", "seed", "device", "metrics_every"})
 
 
 @dataclass(frozen=True)
@@ -63,12 +48,12 @@ class RunConfig:
     # entropy); auto picks Bernoulli for binarised data.
     likelihood: str = "auto"
     # Measure FCD, coverage and the rest every this many steps at most (0: never); measuring
-    # is also held to a small share of the training time (see live.py).
+    # is also held to a small share of the training time (see quality/live.py).
     metrics_every: int = 100
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name, value in FAMILY_DEFAULTS.get(self.model, {}).items():
+        for name, value in family(self.model).defaults.items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
         for name in ("betas_g", "betas_d"):
@@ -77,7 +62,7 @@ class RunConfig:
         self.validate()
 
     def validate(self) -> None:
-        _choice("model", self.model, MODELS)
+        family(self.model)  # a ConfigError naming the families when it is none of them
         _choice("loss", self.loss, LOSSES)
         _choice("prior", self.prior, PRIORS)
         _choice("likelihood", self.likelihood, LIKELIHOODS)
@@ -107,7 +92,7 @@ class RunConfig:
 
     def replace(self, **changes: Any) -> RunConfig:
         if "model" in changes:  # unless given, take the new family's defaults
-            for name in FAMILY_DEFAULTS.get(changes["model"], {}):
+            for name in family(changes["model"]).defaults:
                 changes.setdefault(name, None)
         return dataclasses.replace(self, **changes)
 

@@ -65,9 +65,9 @@ def sample_files(folder: Path) -> dict[str, tuple[Path, Callable[[Path], object]
     """One small valid file of every kind ganvis reads, each with its loader: IDX (gzipped,
     labels beside), .npz, HDF5 data, a run file (as a sampler and to continue training), and
     the evaluation classifier."""
+    from ganvis.engine import RunConfig, new_run
     from ganvis.engine.data import load_dataset
     from ganvis.engine.quality.evalnet import default_path, load_eval_net
-    from ganvis.engine.runs.base import Run, RunConfig
     from ganvis.engine.store import load_run, load_sampler, save_run
 
     folder = Path(folder)
@@ -83,7 +83,7 @@ def sample_files(folder: Path) -> dict[str, tuple[Path, Callable[[Path], object]
     with h5py.File(h5, "w") as f:
         f["images"] = pixels
         f["labels"] = ds.labels[:30]
-    run = Run(RunConfig(model="saae", width=16, depth=1, latent_dim=2, batch_size=8,
+    run = new_run(RunConfig(model="saae", width=16, depth=1, latent_dim=2, batch_size=8,
                         device="cpu", metrics_every=0))
     run.train_steps(2)
     run.snapshot()

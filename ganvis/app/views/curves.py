@@ -22,8 +22,8 @@ from ganvis.app.theme import (
     plot_widget,
     settle,
 )
+from ganvis.engine.quality.game import LOG4
 
-LOG4 = math.log(4.0)
 FCD_COLOR = (220, 220, 120)
 COVERAGE_COLOR = (120, 200, 160)
 HINT_STYLE = "color: #999999; padding: 2px 6px;"
@@ -56,7 +56,7 @@ class CurvesView(QWidget):
                                        labelOpts={"position": 0.97, "color": EQUILIBRIUM,
                                                   "anchors": [(1, 1), (1, 1)]})
         self.loss.addItem(self.eq_line)
-        self.means = self._plot("mean D(x)")
+        self.means = self._plot("mean D")
         _title(self.means, (REAL, "D(x) on real"), (FAKE, "D(G(z)) on fake"))
         self.means.setYRange(0, 1, padding=0.05)
         self.real_curve = self._series(self.means, REAL, "D(x), real")
@@ -82,6 +82,11 @@ class CurvesView(QWidget):
             layout.addWidget(p, 1)
         layout.addWidget(self.quality_hint)
         layout.addWidget(self.quality, 1)
+
+    def set_players(self, players) -> None:
+        """Name the mean verdicts in the family's words (None: no adversary, no change)."""
+        if players is not None:
+            _title(self.means, (REAL, players.real_mean), (FAKE, players.fake_mean))
 
     def _plot(self, ylabel: str) -> pg.PlotWidget:
         p = plot_widget("step", ylabel)

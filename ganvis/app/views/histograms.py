@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from ganvis.app.history import BINS, RunHistory, prob_hist
+from ganvis.app.history import RunHistory
 from ganvis.app.theme import (
     EQUILIBRIUM,
     FAKE,
@@ -22,6 +22,7 @@ from ganvis.app.theme import (
     settle,
     title_label,
 )
+from ganvis.engine.quality.game import BINS, prob_hist
 
 
 class HistogramView(QWidget):
@@ -56,11 +57,12 @@ class HistogramView(QWidget):
         layout.addWidget(self.hist, 3)
         layout.addWidget(self.fall, 4)
         self.last_probs: tuple[np.ndarray, np.ndarray] | None = None
-        self.labels = ("real digits", "generated G(z)")
+        self.labels = ("real images", "generated G(z)")
 
-    def set_labels(self, real: str, fake: str) -> None:
-        """What D is shown: images for a GAN; prior samples and codes for an AAE."""
-        self.labels = (real, fake)
+    def set_players(self, players) -> None:
+        """What D is shown, in the family's words (engine Players; None: no adversary)."""
+        if players is not None:
+            self.labels = (players.real, players.fake)
 
     def set_probs(self, real_probs: np.ndarray, fake_probs: np.ndarray) -> None:
         self.last_probs = (real_probs, fake_probs)

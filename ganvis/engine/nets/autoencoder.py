@@ -72,6 +72,17 @@ class Decoder(nn.Module):
             return out
         return torch.sigmoid(out) * 2 - 1 if self.bernoulli else torch.tanh(out)
 
+    def file_names(self, names: list[str]) -> dict[str, str]:
+        """This decoder's state names -> the names a run file stores them under. Decoders
+        of earlier versions were one Sequential (Linear, ReLU, Linear, ...): net.2i ->
+        layers.i; those files are still read (not the conditional ones, built differently)."""
+        if not names or not all(k.startswith("net.") for k in names):
+            return {k: k for k in names}
+        if self.num_classes:
+            raise ValueError("this saae was made by an earlier ganvis whose decoder was built "
+                             "differently; train it again")
+        return {f"layers.{int(k.split('.')[1]) // 2}.{k.split('.', 2)[2]}": k for k in names}
+
     def recon_loss(self, z: torch.Tensor, x: torch.Tensor,
                    digits: torch.Tensor | None = None) -> torch.Tensor:
         return recon_from_logits(self.logits(z, digits), x, self.bernoulli)
@@ -109,15 +120,14 @@ class LatentDiscriminator(nn.Module):
 
 
 def build_autoencoder(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
-                      bernoulli: bool = False) -> dict[str, nn.Module]:
-    """encoder and decoder (conditioned on the digit for saae), plus the latent discriminator
-    D for the adversarial families."""
+                      bernoulli: bool = False, adversarial: bool = False) -> dict[str, nn.Module]:
+    """encoder and decoder (told the digit when num_classes > 0), plus the latent
+    discriminator D when the family has an adversary."""
     w, d, k = config.width, config.depth, config.latent_dim
-    classes = num_classes if config.model == "saae" else 0
     nets: dict[str, nn.Module] = {
         "encoder": Encoder(shape, w, d, k),
-        "decoder": Decoder(shape, w, d, k, classes, bernoulli),
+        "decoder": Decoder(shape, w, d, k, num_classes, bernoulli),
     }
-    if config.model != "ae":
-        nets["D"] = LatentDiscriminator(k, w, d, classes)
+    if adversarial:
+        nets["D"] = LatentDiscriminator(k, w, d, num_classes)
     return nets

@@ -17,6 +17,7 @@ import torch
 
 from ganvis.engine.errors import ConfigError, GanvisError
 from ganvis.engine.latent.priors import sample_prior
+from ganvis.engine.quality.metrics import evaluate, real_floor, reference
 
 BUDGET = 0.05  # at most this share of training time goes to measuring
 LIVE_N = 1000  # images per live measurement (`ganvis eval` uses more)
@@ -74,8 +75,6 @@ class LiveMetrics:
                 generate: Callable[[torch.Tensor, torch.Tensor | None], np.ndarray],
                 device: torch.device) -> dict[str, float]:
         """Generate the fixed codes, score them, append a row; returns the row."""
-        from ganvis.engine.quality.metrics import evaluate, reference
-
         if not self.enabled and self.note:
             return {}
         try:
@@ -108,12 +107,21 @@ class LiveMetrics:
         self.last_step, self.last_cost, self.train_mark = step, cost, elapsed
         return row
 
-    def restore(self, history: dict[str, list[float]]) -> None:
-        """Continue the series of a reopened run."""
+    def state(self) -> dict:
+        """The measurements and when the next is due (part of a run's state)."""
+        return {"history": {k: list(v) for k, v in self.history.items()},
+                "last_step": self.last_step, "last_cost": self.last_cost,
+                "train_mark": self.train_mark}
+
+    def load_state(self, state: dict) -> None:
+        """Continue the series of a reopened or rebuilt run (a run file keeps the history
+        only: the next measurement is then due `every` steps after the last one)."""
+        history = state.get("history", {})
         n = len(history.get("step", []))
         self.history = {k: list(history.get(k) or [float("nan")] * n) for k in KEYS}
-        if n:
-            self.last_step = int(self.history["step"][-1])
+        self.last_step = int(state.get("last_step", self.history["step"][-1] if n else 0))
+        self.last_cost = float(state.get("last_cost", 0.0))
+        self.train_mark = float(state.get("train_mark", 0.0))
 
 
 def score_sampler(sampler, n: int = 2000, seed: int = 0) -> dict[str, float]:
@@ -121,8 +129,6 @@ def score_sampler(sampler, n: int = 2000, seed: int = 0) -> dict[str, float]:
     takes one), with the real-data floor beside it. FCD shrinks as n grows, and the floor is
     measured on 500 held-out digits, so `fcd_ratio` compares like with like: the FCD of the
     first 500 images over the floor."""
-    from ganvis.engine.quality.metrics import evaluate, real_floor, reference
-
     data = sampler.config.data
     note = metrics_note(data)
     if note:

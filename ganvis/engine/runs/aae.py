@@ -1,42 +1,57 @@
-"""Autoencoder runs: a plain AE, the adversarial AE and the supervised (style x digit) AAE.
+"""Autoencoder runs: the plain AE, the adversarial AE and the supervised (style x digit) AAE.
 
-Each AAE step has Makhzani et al.'s two phases. Reconstruction: the encoder and decoder
-minimise reconstruction error. Regularisation: the latent discriminator D learns to tell
-prior samples (real) from the encoder's codes (fake), then the encoder, as D's generator,
-learns to fool it, which pulls the codes onto the prior. The adversary only ever sees the
-continuous codes, which is why this works on discrete (binary) images too.
+Each step has Makhzani et al.'s two phases. Reconstruction: the encoder and decoder minimise
+reconstruction error. Regularisation (adversarial families): the latent discriminator D
+learns to tell prior samples (real) from the encoder's codes (fake), then the encoder, as D's
+generator, learns to fool it, which pulls the codes onto the prior. The adversary only ever
+sees the continuous codes, which is why this works on discrete (binary) images too.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 
-from ganvis.engine.config import RunConfig
+from ganvis.engine.config import COMMON_SETTINGS, RunConfig
 from ganvis.engine.data import Dataset
 from ganvis.engine.errors import ConfigError
+from ganvis.engine.family import Phase, Players, family
 from ganvis.engine.latent.priors import sample_prior
 from ganvis.engine.nets.autoencoder import recon_from_logits
 from ganvis.engine.runs.base import Run
 from ganvis.engine.runs.losses import d_loss, g_loss
+from ganvis.engine.runs.snapshot import AutoencoderPart, Observation
 
 CODES = 1000  # labelled images whose codes the latent scatter shows
 RECON = 16  # images shown above their reconstructions
 STYLES = 6  # rows of the style x digit grid
 
+RECON_SERIES = {"recon_loss": "r"}
+AAE_SERIES = {**RECON_SERIES, "d_loss": "d", "g_loss": "g", "d_real": "d", "d_fake": "d"}
+AE_SETTINGS = COMMON_SETTINGS | {"depth", "likelihood"}
+AAE_SETTINGS = AE_SETTINGS | {"loss", "k_disc", "lr_d", "betas_d"}
+CODE_PLAYERS = Players(real="prior samples z ~ p(z)", fake="encoder codes f(x)",
+                       real_short="prior samples", fake_short="codes",
+                       real_mean="D(z) on prior samples", fake_mean="D(f(x)) on codes")
+AE_PHASES = (Phase("train_steps", "Step", "One reconstruction step"),)
+AAE_PHASES = (
+    Phase("train_steps", "Step", "One step: reconstruction, then k latent-discriminator "
+          "updates and one encoder update against it"),
+    Phase("step_d", "Step D", "One latent-discriminator update: prior samples against "
+          "codes; the autoencoder stays put"),
+    Phase("step_g", "Step G", "One encoder update against D (the regularisation phase's "
+          "generator step); D stays put"),
+)
+
 
 class AAERun(Run):
-    GENERATOR = "decoder"
+    """An autoencoder's run; the family says whether it has an adversary (regularisation
+    phase) and whether the decoder is told the digit."""
 
     def __init__(self, config: RunConfig, dataset: Dataset | None = None) -> None:
-        self.adversarial = config.model != "ae"
-        self.SERIES = {"recon_loss": "r"}
-        if self.adversarial:
-            self.SERIES.update({"d_loss": "d", "g_loss": "g", "d_real": "d", "d_fake": "d"})
         super().__init__(config, dataset)
-        self.supervised = config.model == "saae"
+        self.adversarial = self.family.adversarial
+        self.supervised = self.family.conditional
         probe = torch.Generator().manual_seed(config.seed + 4)
         n = min(CODES, self.data.n)
         self.code_idx = torch.randperm(self.data.n, generator=probe)[:n].to(self.device)
@@ -44,11 +59,12 @@ class AAERun(Run):
 
     @classmethod
     def check_data(cls, config: RunConfig, dataset: Dataset) -> int:
-        if config.model != "saae":
+        if not family(config.model).conditional:
             return 0
         if dataset.labels is None:
-            raise ConfigError(f"saae: the decoder is told each image's digit, but {dataset.name} "
-                              "has no labels; use a labelled data set, or --model aae")
+            raise ConfigError(f"{config.model}: the decoder is told each image's digit, but "
+                              f"{dataset.name} has no labels; use a labelled data set, or "
+                              "--model aae")
         return dataset.num_classes
 
     @property
@@ -59,17 +75,11 @@ class AAERun(Run):
     def decoder(self) -> torch.nn.Module:
         return self.nets["decoder"]
 
-    def image_updates(self) -> int:
-        return self.g_steps
-
-    def images_per_step(self) -> int:
-        return self.config.batch_size
-
     def make_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         c = self.config
         ae = [*self.encoder.parameters(), *self.decoder.parameters()]
         opts = {"autoencoder": torch.optim.Adam(ae, lr=c.lr_g, betas=c.betas_g)}
-        if self.config.model != "ae":
+        if self.family.adversarial:
             # The regularisation phase (D, and the encoder as its generator) runs at lr_d.
             opts["D"] = torch.optim.Adam(self.nets["D"].parameters(), lr=c.lr_d, betas=c.betas_d)
             opts["encoder"] = torch.optim.Adam(self.encoder.parameters(), lr=c.lr_d,
@@ -85,16 +95,17 @@ class AAERun(Run):
         return data.images[idx], y
 
     def _reconstruct(self, x: torch.Tensor, y: torch.Tensor | None) -> None:
+        """The reconstruction phase: encoder and decoder minimise reconstruction error."""
         enc, dec = self.train_nets["encoder"], self.train_nets["decoder"]
         loss = recon_from_logits(dec(enc(x), y, logits=True), x, self.bernoulli)
         opt = self.opts["autoencoder"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        self._add("recon_loss", loss)
-        self._acc_n["r"] += 1
+        self.acc.add("recon_loss", loss)
 
-    def _d_update(self, x: torch.Tensor, y: torch.Tensor | None) -> None:
+    def _regularise_d(self, x: torch.Tensor, y: torch.Tensor | None) -> None:
+        """Regularisation, D's half: prior samples (real) against the encoder's codes (fake)."""
         D = self.train_nets["D"]
         with torch.no_grad():
             codes = self.encoder(x)
@@ -105,11 +116,11 @@ class AAERun(Run):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        self._add_d(loss, real_logits, fake_logits)
-        self._acc_n["d"] += 1
+        self.acc.add_d(loss, real_logits, fake_logits)
         self.d_steps += 1
 
-    def _g_update(self, x: torch.Tensor, y: torch.Tensor | None) -> None:
+    def _regularise_encoder(self, x: torch.Tensor, y: torch.Tensor | None) -> None:
+        """Regularisation, the generator's half: the encoder learns to fool D."""
         D = self.nets["D"]
         D.requires_grad_(False)
         loss = g_loss(D(self.train_nets["encoder"](x), y), self.config.loss)
@@ -118,8 +129,7 @@ class AAERun(Run):
         loss.backward()
         opt.step()
         D.requires_grad_(True)
-        self._add("g_loss", loss)
-        self._acc_n["g"] += 1
+        self.acc.add("g_loss", loss)
 
     def train_steps(self, n: int = 1) -> None:
         """n steps: reconstruction, then (adversarial families) k D updates and one encoder
@@ -129,8 +139,8 @@ class AAERun(Run):
             self._reconstruct(x, y)
             if self.adversarial:
                 for i in range(self.config.k_disc):
-                    self._d_update(*((x, y) if i == 0 else self._batch()))
-                self._g_update(x, y)
+                    self._regularise_d(*((x, y) if i == 0 else self._batch()))
+                self._regularise_encoder(x, y)
             self.g_steps += 1
         self._timed(one, n)
 
@@ -142,25 +152,21 @@ class AAERun(Run):
     def step_d(self, n: int = 1) -> None:
         """n latent-discriminator updates only."""
         self._need_adversary()
-        self._timed(lambda: self._d_update(*self._batch()), n)
+        self._timed(lambda: self._regularise_d(*self._batch()), n)
 
     def step_g(self, n: int = 1) -> None:
         """n encoder updates against D only (the regularisation phase's generator step)."""
         self._need_adversary()
-        self._timed(lambda: self._g_update(*self._batch()), n)
+        self._timed(lambda: self._regularise_encoder(*self._batch()), n)
 
     # --- looking at it -------------------------------------------------------------------
 
-    def grid_digits(self) -> torch.Tensor | None:
-        if not self.supervised:
-            return None
-        return torch.arange(10, device=self.device).repeat(STYLES)
-
     @torch.no_grad()
-    def observe(self) -> dict[str, Any]:
+    def observe(self) -> Observation:
         if self.supervised:  # rows: styles; columns: digits 0-9
             z = self.grid_z[:STYLES].repeat_interleave(10, dim=0)
-            grid, cols = self.generate(z, self.grid_digits()), 10
+            digits = torch.arange(10, device=self.device).repeat(STYLES)
+            grid, cols = self.generate(z, digits), 10
         else:
             grid, cols = self.generate(self.grid_z), 8
         x = self.probe_real[:RECON]
@@ -175,14 +181,12 @@ class AAERun(Run):
         else:
             real_p = fake_p = np.zeros(0, np.float32)
         labels = self.data.labels
-        extra = {
-            "recon_inputs": _host(x.squeeze(1)), "recon_outputs": _host(recon),
-            "codes": _host(codes), "prior_samples": _host(self.prior_probe),
-            "code_labels": (None if labels is None
-                            else labels[self.code_idx].cpu().numpy().astype(np.int64)),
-        }
-        return {"grid": grid, "real_probs": real_p, "fake_probs": fake_p, "extra": extra,
-                "grid_cols": cols}
+        part = AutoencoderPart(
+            recon_inputs=_host(x.squeeze(1)), recon_outputs=_host(recon), codes=_host(codes),
+            code_labels=(None if labels is None
+                         else labels[self.code_idx].cpu().numpy().astype(np.int64)),
+            prior_samples=_host(self.prior_probe))
+        return Observation(grid, real_p, fake_p, grid_cols=cols, autoencoder=part)
 
     @torch.no_grad()
     def encode(self, images: np.ndarray) -> np.ndarray:

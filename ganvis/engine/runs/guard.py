@@ -9,12 +9,11 @@ counters, random stream) is taken every KEEP_EVERY steps while the flag is clean
 
 from __future__ import annotations
 
-import copy
-
 import torch
 
 from ganvis.engine.devices.distributed import all_true
 from ganvis.engine.errors import DivergenceError
+from ganvis.engine.runs.state import RunState
 
 CHECK_EVERY = 25
 KEEP_EVERY = 200
@@ -23,7 +22,13 @@ KEEP_EVERY = 200
 class Guard:
     def __init__(self, device: torch.device) -> None:
         self.ok = torch.ones((), dtype=torch.bool, device=device)
-        self.good: dict | None = None
+        self.good: RunState | None = None  # the last good state (without the record)
+        self.last_check = 0
+
+    def clear(self) -> None:
+        """Start afresh (after a rollback): the flag clean, no good state kept yet."""
+        self.ok = torch.ones_like(self.ok)
+        self.good = None
         self.last_check = 0
 
     def watch(self, value: torch.Tensor) -> None:
@@ -44,35 +49,18 @@ class Guard:
             flag = torch.stack(flags).all()
             healthy = all_true(flag) if collective else bool(flag)  # the one host sync
         if not healthy:
-            when = f"between steps {self.good['step']} and {run.step}" if self.good else \
+            when = f"between steps {self.good.step} and {run.step}" if self.good else \
                 f"before step {run.step}"
             raise DivergenceError(
                 f"training diverged {when}: a loss or a weight became NaN or infinite. "
                 "Roll back to the last good state (and lower the learning rates), or start "
                 "again.", run.step)
-        if self.good is None or run.step - self.good["step"] >= KEEP_EVERY:
-            self.good = capture(run)
+        if self.good is None or run.step - self.good.step >= KEEP_EVERY:
+            self.keep(run)
+
+    def keep(self, run) -> None:
+        """Keep a copy of the run's state now (weights, optimisers, counters, random stream)."""
+        self.good = run.state(record=False).copied()
 
     def due(self, step: int) -> bool:
         return step - self.last_check >= CHECK_EVERY
-
-
-def capture(run) -> dict:
-    return {
-        "step": run.step,
-        "nets": {k: copy.deepcopy(v.state_dict()) for k, v in run.nets.items()},
-        "opts": {k: copy.deepcopy(v.state_dict()) for k, v in run.opts.items()},
-        "counters": (run.d_steps, run.g_steps, run.elapsed),
-        "gen": run.gen.get_state(),
-    }
-
-
-def restore(run, state: dict, lr_scale: float = 1.0) -> None:
-    for k, net in run.nets.items():
-        net.load_state_dict(state["nets"][k])
-    for k, opt in run.opts.items():
-        opt.load_state_dict(state["opts"][k])
-        for group in opt.param_groups:
-            group["lr"] *= lr_scale
-    run.d_steps, run.g_steps, run.elapsed = state["counters"]
-    run.gen.set_state(state["gen"])

@@ -7,12 +7,12 @@ everywhere) it equals log 4 and V(D, G) = -log 4.
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
-EQUILIBRIUM_D_LOSS = math.log(4.0)
+from ganvis.engine.quality.game import LOG4
+
+EQUILIBRIUM_D_LOSS = LOG4  # D = 1/2 everywhere
 
 
 def d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:

@@ -24,12 +24,13 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from ganvis.engine.config import RunConfig
 from ganvis.engine.data import Dataset, load_dataset
+from ganvis.engine.devices.device import synchronize
+from ganvis.engine.family import all_families, family
 from ganvis.engine.latent.priors import sample_prior
-from ganvis.engine.nets.gan import build_nets
-from ganvis.engine.runs.base import Run
+from ganvis.engine.runs.base import new_run
+from ganvis.engine.runs.loop import TrainingLoop
 from ganvis.engine.runs.losses import d_loss, g_loss
 
-FAMILIES = ("gan", "dcgan", "aae", "saae")
 LOG_EVERY = 50
 
 
@@ -59,12 +60,13 @@ class StandardLoop:
         self.loader = DataLoader(tensors, batch_size=config.batch_size, shuffle=True,
                                  drop_last=True)
         self._batches = self._forever()
-        num_classes = dataset.num_classes if config.model == "saae" else 0
+        self.family = fam = family(config.model)
+        num_classes = dataset.num_classes if fam.conditional else 0
         torch.manual_seed(config.seed)
-        nets = build_nets(config, dataset.image_shape, num_classes, bernoulli=False)
+        nets = fam.build_nets(config, dataset.image_shape, num_classes, False)
         self.nets = {k: v.to(self.device) for k, v in nets.items()}
         c = config
-        if c.model in ("gan", "dcgan"):
+        if not fam.reconstructs:  # the GAN game
             self.G, self.D = self.nets["G"], self.nets["D"]
             self.opt_g = torch.optim.Adam(self.G.parameters(), lr=c.lr_g, betas=c.betas_g)
             self.opt_d = torch.optim.Adam(self.D.parameters(), lr=c.lr_d, betas=c.betas_d)
@@ -116,7 +118,7 @@ class StandardLoop:
     def _aae_step(self) -> None:
         c = self.config
         x, y = self._next()
-        y = y if c.model == "saae" else None
+        y = y if self.family.conditional else None
         self.opt_ae.zero_grad()
         recon = self.dec.recon_loss(self.enc(x), x, y)
         recon.backward()
@@ -124,7 +126,7 @@ class StandardLoop:
         for i in range(c.k_disc):
             if i:
                 x, y = self._next()
-                y = y if c.model == "saae" else None
+                y = y if self.family.conditional else None
             with torch.no_grad():
                 codes = self.enc(x)
             self.opt_d.zero_grad()
@@ -149,24 +151,22 @@ class StandardLoop:
             self.step()
 
     def images_per_step(self) -> int:
-        return self.config.batch_size * (self.config.k_disc if self.config.model in
-                                         ("gan", "dcgan") else 1)
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    elif device.type == "mps":
-        torch.mps.synchronize()
+        return self.family.images_seen({"d_steps": self.config.k_disc, "g_steps": 1},
+                                       self.config.batch_size)
 
 
 def _rate(train: Callable[[int], None], n: int, images_per_step: int,
           device: torch.device) -> float:
-    _sync(device)
+    synchronize(device)
     t0 = time.perf_counter()
     train(n)
-    _sync(device)
+    synchronize(device)
     return n * images_per_step / (time.perf_counter() - t0)
+
+
+def bench_families() -> tuple[str, ...]:
+    """The families the standard loop is written for: those with an adversary."""
+    return tuple(f.name for f in all_families() if f.adversarial)
 
 
 def bench_config(family: str, batch: int, device: str, seed: int = 0) -> RunConfig:
@@ -178,11 +178,12 @@ def compare(family: str, batch: int, device: str = "cpu", seconds: float = 6.0,
     """images/s of the standard loop and of the engine on the same model, alternating."""
     config = bench_config(family, batch, device)
     dataset = dataset if dataset is not None else load_dataset(config.data)
-    engine = Run(config, dataset)
+    engine = new_run(config, dataset)
     standard = StandardLoop(engine.config, dataset)
     dev = engine.device
+    # The engine as ganvis trains: through its one training loop (here with no hooks to call).
     contenders = ((standard.train_steps, standard.images_per_step()),
-                  (engine.train_steps, engine.images_per_step()))
+                  (TrainingLoop(engine).train, engine.images_per_step()))
     # Warm up both, and size each round from the warm-up's speed.
     warm = [_rate(fn, 3, ips, dev) for fn, ips in contenders]
     per_round = seconds / (2 * rounds)

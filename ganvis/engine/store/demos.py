@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from ganvis.engine.errors import ModelFileError
+from ganvis.engine.quality.evalnet import load_eval_net
 from ganvis.resources import resource
 
 DEMOS: dict[str, str] = {
@@ -45,10 +47,6 @@ def resolve_model(spec: str | Path) -> Path:
 def digit_predictions(sampler, styles: int, seed: int) -> np.ndarray:
     """What the evaluation classifier calls each of `styles` prior codes decoded as each digit:
     a (num_classes, styles) array whose row d should hold d (a saae's digit control)."""
-    import torch
-
-    from ganvis.engine.quality.evalnet import load_eval_net
-
     if not sampler.conditional:
         raise ModelFileError(f"a {sampler.config.model} takes no digit")
     z = sampler.z(styles, seed)

@@ -1,0 +1,215 @@
+"""What the training thread does with each command from the window, with no Qt in it.
+
+RunCommands owns the run and its TrainingLoop and answers every command (train, pause, step,
+reset, open, save, rollback, rebuild, ...) by calling `emit(event, *args)`. The worker
+(worker.py) turns those events into Qt signals; tests drive RunCommands directly with a list
+for `emit`, no window and no thread. Errors become events too: nothing is raised.
+
+Events: snapshot(Snapshot, Sampler), progress(rows), run_changed(RunConfig, history,
+trainable), state_changed(training), notice(text), saved(path), autosaved(), failed(text),
+diverged(text), out_of_memory(text, batch_size, device).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ganvis.engine import DataError, GanvisError, Hooks, Run, RunConfig, TrainingLoop, new_run
+from ganvis.engine.data import load_dataset
+from ganvis.engine.errors import DivergenceError, OutOfMemoryError
+from ganvis.engine.runs.memory import is_out_of_memory, out_of_memory
+from ganvis.engine.store import explore_file, load_run, save_run
+
+Emit = Callable[..., None]
+
+
+class RunCommands:
+    def __init__(self, emit: Emit, interrupted: Callable[[], bool] = lambda: False) -> None:
+        self.emit = emit
+        self.interrupted = interrupted  # a command is waiting, or the thread must stop
+        self.run: Run | None = None
+        self.loop: TrainingLoop | None = None
+        self.training = False
+        self.rows: list[dict] = []  # history rows recorded since the last snapshot
+        self.gui_cost = 0.0  # seconds the window's last redraw took (it tells us)
+
+    # --- entry points ----------------------------------------------------------------------
+
+    def handle(self, kind: str, arg: Any = None) -> None:
+        """Carry out one command (`kind` names a cmd_ method); errors become events."""
+        handler = getattr(self, f"cmd_{kind}")
+        self.guarded(handler) if arg is None else self.guarded(handler, arg)
+
+    def train_a_while(self) -> None:
+        """While training: step until a command arrives (or the thread is asked to stop)."""
+        if self.training and self.loop is not None:
+            self.guarded(self.loop.train)
+
+    def guarded(self, fn: Callable, *args: Any) -> None:
+        try:
+            fn(*args)
+        except DivergenceError as e:  # stop stepping; no snapshot of a broken run
+            self._halt()
+            self.emit("diverged", str(e))
+        except OutOfMemoryError as e:  # the run is intact: offer a smaller batch or the CPU
+            self._out_of_memory(e)
+        except GanvisError as e:
+            self._fail(str(e))
+        except Exception as e:  # never let the thread die silently
+            if self.run is not None and is_out_of_memory(e):  # e.g. in a snapshot or a save
+                self._out_of_memory(out_of_memory(self.run, e))
+                return
+            traceback.print_exc()
+            self._fail(f"{type(e).__name__}: {e}")
+
+    # --- the commands ----------------------------------------------------------------------
+
+    def cmd_train(self) -> None:
+        self._set_training(True)
+
+    def cmd_pause(self) -> None:
+        self._set_training(False)
+
+    def cmd_step(self) -> None:
+        self._manual("train_steps")
+
+    def cmd_step_d(self) -> None:
+        self._manual("step_d")
+
+    def cmd_step_g(self) -> None:
+        self._manual("step_g")
+
+    def cmd_gui_cost(self, seconds: float) -> None:
+        self.gui_cost = seconds
+
+    def cmd_call(self, job: Callable[[], None]) -> None:
+        """Run job() on this thread (`ganvis bench` times the bare engine here: on the
+        training thread's own thread pool, with no second pool beside it)."""
+        job()
+
+    def cmd_rollback(self, lr_scale: float) -> None:
+        if self.run is None:
+            return
+        step = self.run.rollback(lr_scale)
+        self._snapshot()
+        change = "" if lr_scale == 1 else f", learning rates × {lr_scale:g}"
+        self.emit("notice", f"Rolled back to step {step:,}{change}. Press Train to go on.")
+
+    def cmd_rebuild(self, changes: dict) -> None:
+        if self.run is None:
+            return
+        self._pause()
+        self._install(self.run.rebuild(**changes))
+        what = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in changes.items())
+        self.emit("notice", f"Going on with {what} from step {self.run.step:,}. Press Train.")
+
+    def cmd_reset(self, config: RunConfig) -> None:
+        self._pause()
+        dataset = load_dataset(config.data)  # raises before the old run is dropped
+        self._install(new_run(config, dataset))
+
+    def cmd_open(self, path: str) -> None:
+        self._pause()
+        try:
+            run = load_run(Path(path))
+        except DataError as e:  # the model is fine but its data set is not here: explore it
+            self._explore(Path(path), str(e))
+            return
+        self._install(run)
+
+    def cmd_save(self, path: str) -> None:
+        if self.run is None:
+            raise GanvisError("nothing to save yet: set up a run first")
+        save_run(self.run, Path(path))
+        self.emit("saved", path)
+
+    def cmd_autosave(self, path: str) -> None:
+        """Like save, quietly: the user did not ask, so only a failure is reported."""
+        try:
+            if self.run is not None:
+                save_run(self.run, Path(path))
+        except GanvisError as e:
+            self.emit("notice", f"Autosave failed (training goes on): {e}")
+        finally:
+            self.emit("autosaved")
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _install(self, run: Run) -> None:
+        self.run = run
+        self.rows = []
+        self.gui_cost = 0.0  # another run's views cost what they cost
+        self.loop = TrainingLoop(run, Hooks(
+            on_row=self.rows.append, on_snapshot=self._send_snapshot,
+            should_stop=self.interrupted, extra_cost=self._gui_share))
+        state = run.state()
+        record = state.record
+        history = {k: list(v) for k, v in record.history.items()}
+        history["metrics"] = record.metrics["history"]
+        history["timeline"] = record.timeline
+        self.emit("run_changed", run.config, history, True)
+        self._snapshot()
+
+    def _explore(self, path: Path, why: str) -> None:
+        found = explore_file(path)
+        self.run = self.loop = None
+        self.emit("run_changed", found.config, found.history, False)
+        self.emit("snapshot", found.snapshot, found.sampler)
+        self.emit("notice", f"Opened {path.name} to explore only: {why}. To train, pick a data "
+                  "set and press Reset.")
+
+    def _send_snapshot(self, snap) -> None:
+        """The loop's on_snapshot: rows recorded since the last snapshot go first."""
+        if self.rows:
+            rows, self.rows[:] = list(self.rows), []
+            self.emit("progress", rows)
+        self.emit("snapshot", snap, self.run.sampler())
+
+    def _snapshot(self) -> None:
+        if self.loop is not None:
+            self.loop.snapshot()
+
+    def _gui_share(self) -> float:
+        """The window's redraw cost, where it was measured to slow training: on the CPU, where
+        the GUI thread shares the cores with training (on a GPU it is not known to)."""
+        return self.gui_cost if self.run is not None and self.run.device.type == "cpu" else 0.0
+
+    def _set_training(self, on: bool) -> None:
+        if self.run is None:
+            return
+        self.training = on
+        self.emit("state_changed", on)
+        if not on:
+            self._snapshot()
+
+    def _pause(self) -> None:
+        if self.training:
+            self._set_training(False)
+
+    def _manual(self, method: str) -> None:
+        if self.run is None:
+            return
+        self._pause()
+        getattr(self.run, method)(1)
+        self._snapshot()
+
+    def _halt(self) -> None:
+        if self.training:
+            self.training = False
+            self.emit("state_changed", False)
+
+    def _out_of_memory(self, e: OutOfMemoryError) -> None:
+        self._halt()
+        self.emit("out_of_memory", str(e), e.batch_size, e.device)
+
+    def _fail(self, message: str) -> None:
+        if self.training:
+            self._halt()
+            try:
+                self._snapshot()
+            except GanvisError:  # e.g. the run diverged: the message says enough
+                pass
+        self.emit("failed", message)

@@ -1,0 +1,87 @@
+"""Messages that never block the window: a notice or an error in a message box, and questions
+with a few ways on (after a divergence, an out-of-memory error, a crash last time), whose
+buttons each run one callback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
+
+ACCEPT = QMessageBox.ButtonRole.AcceptRole
+ACTION = QMessageBox.ButtonRole.ActionRole
+REJECT = QMessageBox.ButtonRole.RejectRole
+
+Choice = tuple[str, QMessageBox.ButtonRole, Callable[[], None] | None]
+
+
+def tell(parent: QWidget, icon: QMessageBox.Icon, message: str) -> QMessageBox:
+    """A message box with OK, opened (not exec'd): the window keeps running meanwhile."""
+    box = QMessageBox(icon, "ganvis", message, QMessageBox.StandardButton.Ok, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def offer(parent: QWidget, icon: QMessageBox.Icon, title: str, message: str,
+          choices: list[Choice]) -> QMessageBox:
+    text = message[:1].upper() + message[1:]  # engine messages start in lower case
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    actions = {}
+    for label, role, action in choices:
+        actions[box.addButton(label, role)] = action
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.buttonClicked.connect(lambda b: actions[b]() if actions.get(b) else None)
+    box.open()
+    return box
+
+
+class Recovery(QObject):
+    """The answers to a run in trouble: divergence, out of memory, a crash last time. `send`
+    puts a command to the training thread; `open_model` opens a run file. A QObject of the
+    GUI thread, so the training thread's signals reach its methods there (queued)."""
+
+    def __init__(self, parent: QWidget, status: QStatusBar, send: Callable[[str, Any], None],
+                 open_model: Callable[[str], None]) -> None:
+        super().__init__(parent)
+        self.window, self.status, self.send, self.open_model = parent, status, send, open_model
+
+    def diverged(self, message: str) -> QMessageBox:
+        """NaN or infinity: the run has stopped. Offer a rollback (halving the learning rates
+        is the usual cure) or leaving it stopped."""
+        self.status.showMessage("Training diverged: " + message.split(":")[0], 15000)
+        return offer(self.window, QMessageBox.Icon.Warning, "Training diverged", message, [
+            ("Roll back, halve learning rates", ACCEPT, lambda: self.send("rollback", 0.5)),
+            ("Roll back", ACTION, lambda: self.send("rollback", 1.0)),
+            ("Stop", REJECT, None)])
+
+    def out_of_memory(self, message: str, batch_size: int, device: str) -> QMessageBox:
+        """The device is full: the run has stopped, intact. Offer half the batch, the CPU, or
+        leaving it stopped."""
+        self.status.showMessage("Out of memory on " + device, 15000)
+        half = max(1, batch_size // 2)
+        choices = [(f"Go on with batch size {half}", ACCEPT,
+                    lambda: self.send("rebuild", {"batch_size": half}))]
+        if not device.startswith("cpu"):
+            choices.append(("Go on on the CPU", ACTION,
+                            lambda: self.send("rebuild", {"device": "cpu"})))
+        choices.append(("Stop", REJECT, None))
+        return offer(self.window, QMessageBox.Icon.Warning, "Out of memory", message, choices)
+
+    def offer_restore(self, autosave: Path) -> QMessageBox:
+        """The last session did not end cleanly and left its autosave: restore or discard it."""
+        return offer(self.window, QMessageBox.Icon.Question, "Restore the last run?",
+                     "ganvis did not close cleanly last time. Its run was autosaved; restore "
+                     "it?", [("Restore", ACCEPT, lambda: self.restore(autosave)),
+                             ("Discard", REJECT, lambda: autosave.unlink(missing_ok=True))])
+
+    def restore(self, autosave: Path) -> None:
+        """Open the autosaved run of the last session, to continue it (from a copy: the next
+        autosave overwrites the file)."""
+        if autosave.is_file():
+            kept = autosave.with_name("ganvis-restored.h5")
+            kept.write_bytes(autosave.read_bytes())
+            self.open_model(str(kept))

@@ -1,0 +1,121 @@
+"""Every view of the main window in its dock: built once, switched when the family changes, and
+drawn from the newest snapshot (the window's redraw timer calls draw())."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
+
+from ganvis.app.busy import RedrawMeter
+from ganvis.app.history import RunHistory
+from ganvis.app.setup_panel import SetupPanel
+from ganvis.app.views.autoencoder import LatentView, ReconstructionView
+from ganvis.app.views.curves import CurvesView
+from ganvis.app.views.explore import ExploreView
+from ganvis.app.views.game import GameView
+from ganvis.app.views.histograms import HistogramView
+from ganvis.app.views.samples import SampleGridView
+from ganvis.app.views.timeline import TimelineView
+from ganvis.engine import Family
+
+LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+
+
+class Panels:
+    def __init__(self, window: QMainWindow, meter: RedrawMeter) -> None:
+        self.samples = SampleGridView()
+        window.setCentralWidget(self.samples)
+        self.setup = SetupPanel()
+        self.hists = HistogramView()
+        self.curves = CurvesView()
+        self.game = GameView()
+        self.recon = ReconstructionView()
+        self.latent = LatentView()
+        self.explore = ExploreView()
+        self.timeline = TimelineView()
+        self.docks: dict[str, QDockWidget] = {}
+        for name, title, widget, area in (
+            ("setup", "Run setup", self.setup, LEFT),
+            ("game", "The game", self.game, LEFT),
+            ("hists", "D(x) histograms", self.hists, RIGHT),
+            ("curves", "Curves", self.curves, RIGHT),
+            ("latent", "Latent space", self.latent, RIGHT),
+            ("recon", "Reconstructions", self.recon, RIGHT),
+            ("explore", "Explore", self.explore, RIGHT),
+            ("timeline", "Timeline", self.timeline, RIGHT),
+        ):
+            dock = QDockWidget(title, window)
+            dock.setObjectName(f"dock_{name}")
+            dock.setWidget(widget)
+            window.addDockWidget(area, dock)
+            self.docks[name] = dock
+        window.tabifyDockWidget(self.docks["hists"], self.docks["latent"])
+        for name in ("recon", "explore", "timeline"):
+            window.tabifyDockWidget(self.docks["curves"], self.docks[name])
+        self.docks["explore"].visibilityChanged.connect(self.explore.shown)
+        self.explore.meter = meter
+        self.status = {k: QLabel() for k in ("state", "step", "rate", "images", "device",
+                                             "elapsed")}
+        for label in self.status.values():
+            label.setContentsMargins(8, 0, 8, 0)
+            window.statusBar().addPermanentWidget(label)
+        self.status["state"].setText("setting up…")
+        self.window = window
+        self.fit_docks()
+
+    def fit_docks(self) -> None:
+        w, d = self.window, self.docks
+        w.resizeDocks([d["setup"], d["hists"]], [300, 520], Qt.Orientation.Horizontal)
+        # The game panel's explanation runs to six lines; the setup form needs about 480 px.
+        w.resizeDocks([d["setup"], d["game"]], [500, 200], Qt.Orientation.Vertical)
+
+    def show_family(self, family: Family) -> None:
+        """An autoencoder brings its own views to the front; a GAN hides them. The views
+        name what the family's adversary compares."""
+        ae = family.reconstructs
+        self.recon.set_active(ae)
+        self.latent.set_active(ae)
+        for name in (("latent", "recon") if ae else ("hists", "curves")):
+            self.docks[name].raise_()
+        self.hists.set_players(family.players)
+        self.curves.set_players(family.players)
+
+    def set_sampler(self, sampler) -> None:
+        self.explore.set_sampler(sampler)
+        self.latent.set_sampler(sampler)
+
+    def draw(self, snap, sampler, history: RunHistory) -> None:
+        """Every view from the newest snapshot and the run's history."""
+        if self.samples.fresh.isChecked() and sampler is not None:
+            images = sampler.sample(64, seed=int(time.time() * 1000) % 2**31)
+            self.samples.set_images(images, snap.step, " (fresh z)")
+        else:
+            self.samples.set_images(np.asarray(snap.grid), snap.step, cols=snap.grid_cols)
+        self.hists.set_probs(snap.real_probs, snap.fake_probs)
+        self.game.set_snapshot(snap)
+        ae = snap.autoencoder
+        if ae is not None:
+            self.recon.set_images(ae.recon_inputs, ae.recon_outputs, snap.step)
+            self.latent.set_codes(ae.codes, ae.code_labels, ae.prior_samples, snap.step)
+        self.hists.set_waterfall(history)
+        self.curves.set_history(history)
+        self.timeline.set_timeline(history.timeline, history.grid_cols)
+
+    def draw_status(self, snap, training: bool, trainable: bool) -> None:
+        lab = self.status
+        lab["state"].setText("● training" if training
+                             else "paused" if trainable else "exploring")
+        lab["step"].setText(f"step {snap.step:,}")
+        lab["rate"].setText(f"{snap.steps_per_s:.1f} steps/s" if training else "")
+        lab["images"].setText(f"{snap.images_per_s:,.0f} images/s" if training else "")
+        lab["device"].setText(f"device {snap.device}")
+        lab["elapsed"].setText(f"trained {_clock(snap.elapsed)}")
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

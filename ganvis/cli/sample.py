@@ -1,0 +1,61 @@
+"""`ganvis sample`: a PNG grid of samples from a model file (a digit or a style for a saae)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ganvis.cli.common import MODEL_HELP, check_writable, nonneg_int, positive_int
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("sample", help="write a PNG grid of samples from a model file")
+    s.add_argument("model", help=MODEL_HELP)
+    s.add_argument("--n", type=positive_int, default=None,
+                   help="how many samples (default 64; 10 with --style-from)")
+    s.add_argument("--digit", type=nonneg_int, default=None,
+                   help="saae: draw this digit in every sample (styles vary)")
+    s.add_argument("--style-from", type=nonneg_int, default=None, metavar="INDEX",
+                   help="saae: copy the style (slant, width, stroke) of image INDEX of the "
+                   "model's data set; the samples cycle through the digits in that hand")
+    s.add_argument("--seed", type=nonneg_int, default=0)
+    s.add_argument("--cols", type=positive_int, default=None)
+    s.add_argument("--scale", type=positive_int, default=2, help="pixel scale (default 2)")
+    s.add_argument("--out", type=Path, default=Path("samples.png"))
+    s.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ganvis.engine.errors import GanvisError
+    from ganvis.engine.files.images import save_grid
+    from ganvis.engine.store import load_sampler, load_style
+    from ganvis.engine.store.demos import resolve_model
+
+    check_writable(args.out)
+    path = resolve_model(args.model)
+    sampler = load_sampler(path)
+    conditional = args.digit is not None or args.style_from is not None
+    if conditional and not sampler.conditional:
+        raise GanvisError(f"{args.model}: --digit and --style-from need a model that takes a "
+                          f"digit (saae); this one is a {sampler.config.model}")
+    n = args.n or (10 if args.style_from is not None else 64)
+    if args.digit is not None and args.digit >= sampler.num_classes:
+        raise GanvisError(f"--digit {args.digit}: the model knows digits 0 to "
+                          f"{sampler.num_classes - 1}")
+    digits = (np.full(n, args.digit) if args.digit is not None
+              else sampler.default_digits(n) if sampler.conditional else None)
+    z = sampler.z(n, args.seed)
+    what = f"seed {args.seed}"
+    if args.style_from is not None:
+        style = load_style(path, args.style_from)
+        z = np.repeat(style[None], n, axis=0)
+        what = f"the style of image {args.style_from}"
+    images = sampler(z, digits)
+    cols = args.cols or (10 if sampler.conditional and args.digit is None else None)
+    save_grid(args.out, images, cols=cols, scale=args.scale)
+    print(f"saved {args.out}: {n} samples from {args.model} (step {sampler.step}, {what})",
+          file=sys.stderr)
+    return 0

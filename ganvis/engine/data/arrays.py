@@ -1,0 +1,104 @@
+"""Arrays in .npz files (read without np.load: no pickle, no allocation sized by a header) and
+in HDF5 files (top-level data sets)."""
+
+from __future__ import annotations
+
+import lzma
+import math
+import tokenize
+import zipfile
+import zlib
+from pathlib import Path
+from typing import BinaryIO
+
+import h5py
+import numpy as np
+
+from ganvis.engine.data.dataset import (
+    H5_ERRORS,
+    MAX_PIXEL_BYTES,
+    Dataset,
+    make,
+    pick_keys,
+    read_exact,
+)
+from ganvis.engine.errors import DataError
+
+# --- npz (read without np.load, so no pickle and no header-sized allocation) ----------------
+
+
+def load_npz(path: Path) -> Dataset:
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = {i.filename.removesuffix(".npy"): i for i in zf.infolist()
+                       if i.filename.endswith(".npy")}
+            if not members:
+                raise DataError(f"{path}: no arrays in this .npz file")
+            ikey, lkey = pick_keys(path, members, lambda k: _npy_header(zf, members[k], path))
+            images = _read_npy(zf, members[ikey], path)
+            labels = _read_npy(zf, members[lkey], path) if lkey else None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, lzma.LZMAError,
+            NotImplementedError, RuntimeError) as e:  # the last two: unknown method, encrypted
+        raise DataError(f"{path}: not a readable .npz file ({e})") from None
+    return make(path.stem, images, labels, str(path))
+
+
+def _npy_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path):
+    with zf.open(info) as fp:
+        return _parse_npy_header(fp, info, path)[:2]
+
+
+def _parse_npy_header(fp: BinaryIO, info: zipfile.ZipInfo, path: Path):
+    version = np.lib.format.read_magic(fp)
+    if version not in ((1, 0), (2, 0), (3, 0)):
+        raise DataError(f"{path}: array {info.filename} has unsupported .npy version {version}")
+    read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+            else np.lib.format.read_array_header_2_0)
+    try:
+        shape, fortran, dtype = read(fp)
+    except (ValueError, TypeError, SyntaxError, tokenize.TokenError, MemoryError) as e:
+        # numpy parses the header as a Python literal; a damaged one fails in many ways
+        raise DataError(f"{path}: array {info.filename} has a damaged header ({e})") from None
+    if dtype.hasobject or dtype.kind not in "uifb":
+        raise DataError(f"{path}: array {info.filename} has dtype {dtype}; need numbers "
+                        "(Python objects are never unpickled)")
+    return shape, dtype, fortran
+
+
+def _read_npy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> np.ndarray:
+    with zf.open(info) as fp:
+        shape, dtype, fortran = _parse_npy_header(fp, info, path)
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes > MAX_PIXEL_BYTES * 4 or nbytes > info.file_size:
+            raise DataError(f"{path}: array {info.filename} claims shape {shape} ({nbytes} bytes) "
+                            f"but the archive holds {info.file_size} bytes for it")
+        data = read_exact(fp, nbytes, path)
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+
+
+# --- HDF5 arrays ---------------------------------------------------------------------------
+
+
+def load_h5(path: Path) -> Dataset:
+    path = Path(path)
+    try:
+        with h5py.File(path, "r") as f:
+            arrays = {k: v for k, v in f.items() if isinstance(v, h5py.Dataset)}
+            if not arrays:
+                raise DataError(f"{path}: no data sets at the top level of this HDF5 file")
+            ikey, lkey = pick_keys(path, arrays, lambda k: (arrays[k].shape, arrays[k].dtype))
+            images = _read_h5_array(arrays[ikey], path)
+            labels = _read_h5_array(arrays[lkey], path) if lkey else None
+    except H5_ERRORS as e:  # what h5py raises on a damaged file
+        raise DataError(f"{path}: not a readable HDF5 file ({e})") from None
+    return make(path.stem, images, labels, str(path))
+
+
+def _read_h5_array(ds: h5py.Dataset, path: Path) -> np.ndarray:
+    if ds.dtype.kind not in "uifb":
+        raise DataError(f"{path}: data set {ds.name} has dtype {ds.dtype}; need numbers")
+    nbytes = math.prod(ds.shape or ()) * ds.dtype.itemsize
+    if nbytes > MAX_PIXEL_BYTES * 4:
+        raise DataError(f"{path}: data set {ds.name} claims shape {ds.shape}; too large to load")
+    return ds[()]

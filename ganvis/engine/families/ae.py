@@ -1,0 +1,33 @@
+"""A plain autoencoder: an MLP encoder f and decoder g trained on reconstruction error alone,
+with no adversary; its codes go wherever reconstruction puts them."""
+
+from __future__ import annotations
+
+from ganvis.engine.config import RunConfig
+from ganvis.engine.family import Family, register
+from ganvis.engine.nets.autoencoder import build_autoencoder
+from ganvis.engine.runs.aae import AE_PHASES, AE_SETTINGS, RECON_SERIES, AAERun
+
+
+def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
+          bernoulli: bool = False) -> dict:
+    return build_autoencoder(config, shape, bernoulli=bernoulli)
+
+
+FAMILY = register(Family(
+    name="ae",
+    title="Autoencoder (no adversary)",
+    about="ae: autoencoder",
+    defaults={"latent_dim": 16, "width": 512, "depth": 2, "lr_g": 1e-3, "lr_d": 1e-3,
+              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999)},
+    settings=AE_SETTINGS,
+    build_nets=build,
+    run_class=AAERun,
+    series=RECON_SERIES,
+    phases=AE_PHASES,
+    generator="decoder",
+    encoder="encoder",
+    reconstructs=True,
+    image_counter="g_steps",
+    notes={"width": "hidden units", "depth": "hidden layers"},
+))

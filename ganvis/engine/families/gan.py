@@ -1,0 +1,33 @@
+"""The MLP GAN (Goodfellow et al. 2014): fully connected G and D playing the GAN game."""
+
+from __future__ import annotations
+
+from ganvis.engine.config import RunConfig
+from ganvis.engine.family import Family, register
+from ganvis.engine.nets.mlp import MLPDiscriminator, MLPGenerator
+from ganvis.engine.runs.gan import GAN_PHASES, GAN_SERIES, GAN_SETTINGS, IMAGE_PLAYERS, GANRun
+
+
+def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
+          bernoulli: bool = False) -> dict:
+    return {"G": MLPGenerator(config.latent_dim, config.width, config.depth, shape),
+            "D": MLPDiscriminator(config.width, config.depth, shape)}
+
+
+FAMILY = register(Family(
+    name="gan",
+    title="MLP GAN (Goodfellow et al.)",
+    about="gan: MLP GAN (Goodfellow et al.)",
+    # `width` is the narrowest hidden layer (the layers double `depth` times). The learning
+    # rates were chosen by sample quality after 600 steps.
+    defaults={"latent_dim": 64, "width": 256, "depth": 3, "lr_g": 2e-4, "lr_d": 2e-4,
+              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999)},
+    settings=GAN_SETTINGS | {"depth"},
+    build_nets=build,
+    run_class=GANRun,
+    series=GAN_SERIES,
+    phases=GAN_PHASES,
+    generator="G",
+    players=IMAGE_PLAYERS,
+    notes={"width": "hidden units of the narrowest layer", "depth": "hidden layers"},
+))

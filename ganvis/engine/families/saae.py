@@ -1,0 +1,36 @@
+"""The supervised adversarial autoencoder (Makhzani et al. 2015, style and digit): the decoder
+gets the one-hot label beside z, and the latent discriminator sees the label too, so z must
+match the prior for every digit and keeps only the style."""
+
+from __future__ import annotations
+
+from ganvis.engine.config import RunConfig
+from ganvis.engine.family import Family, register
+from ganvis.engine.nets.autoencoder import build_autoencoder
+from ganvis.engine.runs.aae import AAE_PHASES, AAE_SERIES, AAE_SETTINGS, CODE_PLAYERS, AAERun
+
+
+def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
+          bernoulli: bool = False) -> dict:
+    return build_autoencoder(config, shape, num_classes, bernoulli, adversarial=True)
+
+
+FAMILY = register(Family(
+    name="saae",
+    title="Supervised AAE (style × digit)",
+    about="saae: supervised AAE, the decoder also gets the digit",
+    defaults={"latent_dim": 8, "width": 512, "depth": 2, "lr_g": 1e-3, "lr_d": 1e-3,
+              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999)},
+    settings=AAE_SETTINGS,
+    build_nets=build,
+    run_class=AAERun,
+    series=AAE_SERIES,
+    phases=AAE_PHASES,
+    generator="decoder",
+    encoder="encoder",
+    players=CODE_PLAYERS,
+    conditional=True,
+    reconstructs=True,
+    image_counter="g_steps",
+    notes={"width": "hidden units", "depth": "hidden layers"},
+))

@@ -1,0 +1,98 @@
+"""What a model family is, and the registry of them (each family declares itself once, in its
+own module under families/; `ganvis.engine` imports them all).
+
+Everything outside a family's own module asks its Family instead of testing the model's name:
+the config's defaults, the CLI's and setup panel's choices, the networks a run file must hold,
+the views' words for what the adversary compares, which manual steps exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ganvis.engine.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Players:
+    """What a family's adversary tells apart, in the views' words."""
+
+    real: str  # what D calls real, e.g. "real images", "prior samples z ~ p(z)"
+    fake: str  # what it calls fake, e.g. "generated G(z)", "encoder codes f(x)"
+    real_short: str  # in running text: "real", "prior samples"
+    fake_short: str  # "fake", "codes"
+    real_mean: str = "D(x)"  # the curves' names for the means of D's verdicts
+    fake_mean: str = "D(G(z))"
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A manual step the app and the run offer: `command` is the Run method it calls."""
+
+    command: str  # train_steps, step_d or step_g
+    label: str  # the toolbar's word
+    tip: str  # what one press does, for this family
+
+
+@dataclass(frozen=True)
+class Family:
+    """A model family, declared once. `build_nets(config, shape, num_classes, bernoulli)`
+    returns its networks by the names run files store them under."""
+
+    name: str
+    title: str  # the setup panel's list
+    about: str  # the CLI's help, one clause
+    defaults: Mapping[str, Any]  # RunConfig fields it fills when they are left as None
+    settings: frozenset[str]  # RunConfig fields that mean something for it
+    build_nets: Callable[..., dict]
+    run_class: type
+    series: Mapping[str, str]  # accumulated series -> the counter dividing it (d, g or r)
+    phases: tuple[Phase, ...]  # manual steps, the full step first
+    generator: str  # the network a Sampler copies (what `ganvis sample` runs)
+    players: Players | None = None  # None: no adversary
+    encoder: str | None = None  # the network that encodes images, if any
+    conditional: bool = False  # the generator also takes a class label (a digit)
+    reconstructs: bool = False  # an autoencoder: reconstructions and a latent space to show
+    image_counter: str = "d_steps"  # the counter whose every update drew one real batch
+    notes: Mapping[str, str] = field(default_factory=dict)  # setting -> what it means here
+
+    @property
+    def adversarial(self) -> bool:
+        return self.players is not None
+
+    def images_seen(self, counters: Mapping[str, int], batch_size: int) -> int:
+        """Real images drawn by `counters` at `batch_size` (one batch per counted update)."""
+        return int(counters[self.image_counter]) * batch_size
+
+    def phase(self, command: str) -> Phase | None:
+        return next((p for p in self.phases if p.command == command), None)
+
+
+_FAMILIES: dict[str, Family] = {}
+
+
+def register(family: Family) -> Family:
+    if family.name in _FAMILIES:
+        raise ValueError(f"family {family.name!r} is declared twice")
+    _FAMILIES[family.name] = family
+    return family
+
+
+def family(name: str) -> Family:
+    """The family called `name`; a ConfigError naming the choices when there is none."""
+    found = _FAMILIES.get(name) if isinstance(name, str) else None
+    if found is None:
+        raise ConfigError(f"model: expected one of {', '.join(_FAMILIES)}, got {name!r}")
+    return found
+
+
+def names() -> tuple[str, ...]:
+    """Every family's name, in the order the app lists them."""
+    return tuple(_FAMILIES)
+
+
+def all_families() -> tuple[Family, ...]:
+    return tuple(_FAMILIES.values())
+

@@ -1,0 +1,92 @@
+"""Snapshots: frozen, host-side pictures of a run between steps (floats and numpy arrays only),
+with a typed part for what only some families have."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# What the history's series are called wherever they are shown in words.
+SERIES_LABELS = {"d_loss": "D loss", "g_loss": "G loss", "d_real": "D(x)",
+                 "d_fake": "D(G(z))", "recon_loss": "reconstruction"}
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    """A read-only float32 host copy (what travels to the views)."""
+    a = np.array(a, dtype=np.float32)
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True)
+class AutoencoderPart:
+    """What an autoencoder shows besides samples: inputs above their reconstructions, and
+    the codes of a fixed labelled batch over samples of the prior."""
+
+    recon_inputs: np.ndarray  # (n, H, W) in [-1, 1]
+    recon_outputs: np.ndarray  # (n, H, W)
+    codes: np.ndarray  # (m, latent_dim)
+    code_labels: np.ndarray | None  # (m,) int64, when the data set has labels
+    prior_samples: np.ndarray  # (m, latent_dim)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A family's own part of a snapshot (Run.observe)."""
+
+    grid: np.ndarray  # (n, H, W) samples from the fixed grid codes
+    real_probs: np.ndarray  # D on the real probe batch ((0,) without an adversary)
+    fake_probs: np.ndarray  # D on the fake probe batch
+    grid_cols: int = 8
+    autoencoder: AutoencoderPart | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A run between steps: counters, speed, the losses since the last history row, the
+    sample grid and D's verdicts on fixed probe batches, and the latest quality measurement."""
+
+    model: str  # the family's name
+    step: int
+    d_steps: int
+    g_steps: int
+    images_seen: int
+    elapsed: float
+    images_per_s: float
+    steps_per_s: float
+    losses: Mapping[str, float]  # the family's series: means since the last history row
+    grid: np.ndarray
+    real_probs: np.ndarray
+    fake_probs: np.ndarray
+    device: str
+    grid_cols: int = 8
+    metrics: Mapping[str, float] = field(default_factory=dict)  # latest measurement, with its step
+    metrics_note: str = ""  # why there are none, when there cannot be any
+    autoencoder: AutoencoderPart | None = None
+
+    def loss(self, name: str) -> float:
+        """A series' latest mean; NaN when this family has no such series."""
+        return float(self.losses.get(name, math.nan))
+
+    @property
+    def d_loss(self) -> float:
+        return self.loss("d_loss")
+
+    @property
+    def g_loss(self) -> float:
+        return self.loss("g_loss")
+
+    @property
+    def d_real(self) -> float:
+        return self.loss("d_real")
+
+    @property
+    def d_fake(self) -> float:
+        return self.loss("d_fake")
+
+    @property
+    def recon_loss(self) -> float:
+        return self.loss("recon_loss")

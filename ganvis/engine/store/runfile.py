@@ -1,0 +1,260 @@
+"""Reading run files: a validated view of one file's header, weights, optimiser state,
+history, metrics, grids, timeline and random stream. Everything read is checked (names,
+shapes, dtypes, sizes, finiteness, format version); nothing is unpickled."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import torch
+from torch import nn
+
+from ganvis.engine.config import RunConfig
+from ganvis.engine.data import H5_ERRORS, MAX_CLASSES, MAX_SIDE, MIN_SIDE
+from ganvis.engine.errors import ConfigError, GanvisError, ModelFileError
+from ganvis.engine.family import family
+from ganvis.engine.nets.size import build_nets, check_size
+from ganvis.engine.quality.live import KEYS as METRIC_KEYS
+from ganvis.engine.runs.base import HISTORY_KEYS
+from ganvis.engine.runs.state import RunRecord, RunState
+from ganvis.engine.runs.timeline import MAX_FRAMES
+
+FORMAT = "ganvis-run"
+FORMAT_VERSION = 1
+MAX_HISTORY = 10_000_000
+MAX_GRID = 4096
+
+
+class RunFile:
+    """A validated view of a run file's header; open it with `with RunFile(path) as rf:`."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise ModelFileError(f"{self.path}: no such model file")
+        try:
+            self.f = h5py.File(self.path, "r")
+        except OSError as e:
+            raise ModelFileError(f"{self.path}: not a readable HDF5 model file ({e})") from None
+        try:
+            self._read_header()
+        except BaseException:
+            self.f.close()
+            raise
+
+    def __enter__(self) -> RunFile:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.f.close()
+
+    def _fail(self, what: str) -> ModelFileError:
+        return ModelFileError(f"{self.path}: {what}")
+
+    def _read_header(self) -> None:
+        a = self.f.attrs
+        if text(a.get("format")) != FORMAT:
+            raise self._fail("not a ganvis model file (no 'format' = 'ganvis-run' attribute)")
+        version = a.get("format_version")
+        if not isinstance(version, (int, np.integer)) or version < 1:
+            raise self._fail(f"bad format_version {version!r}")
+        if version > FORMAT_VERSION:
+            raise self._fail(f"written in format version {int(version)} by a newer ganvis; "
+                             f"this one reads up to {FORMAT_VERSION}: upgrade ganvis to open it")
+        try:
+            self.config = RunConfig.from_json(text(a.get("config")))
+        except ConfigError as e:
+            raise self._fail(f"invalid config: {e}") from None
+        self.family = family(self.config.model)
+        shape = np.asarray(a.get("image_shape", []))
+        if shape.shape != (2,) or not all(MIN_SIDE <= int(s) <= MAX_SIDE for s in shape):
+            raise self._fail(f"bad image_shape {shape.tolist()}")
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.counters = {}
+        for k in ("step", "d_steps", "g_steps"):
+            v = a.get(k, 0)
+            if not isinstance(v, (int, np.integer)) or v < 0:
+                raise self._fail(f"bad counter {k}={v!r}")
+            self.counters[k] = int(v)
+        seen = a.get("images_seen", None)  # absent from files of earlier versions
+        if seen is not None and (not isinstance(seen, (int, np.integer)) or seen < 0):
+            raise self._fail(f"bad counter images_seen={seen!r}")
+        self.counters["images_seen"] = int(seen) if seen is not None else \
+            self.family.images_seen(self.counters, self.config.batch_size)
+        elapsed = float(a.get("elapsed", 0.0))
+        self.counters["elapsed"] = elapsed if math.isfinite(elapsed) and elapsed >= 0 else 0.0
+        self.data_name = text(a.get("data_name")) or self.config.data
+        classes = a.get("num_classes", 0)
+        if not isinstance(classes, (int, np.integer)) or not 0 <= classes <= MAX_CLASSES:
+            raise self._fail(f"bad num_classes {classes!r}")
+        self.num_classes = int(classes)
+        if self.family.conditional and self.num_classes < 1:
+            raise self._fail(f"a {self.config.model} model needs num_classes >= 1")
+        self.bernoulli = bool(a.get("bernoulli", False))
+        try:
+            check_size(self.config, self.shape, self.num_classes)
+        except ConfigError as e:
+            raise self._fail(str(e)) from None
+
+    def build(self) -> dict[str, nn.Module]:
+        """Fresh networks of the file's family and sizes (weights not loaded yet)."""
+        return build_nets(self.config, self.shape, self.num_classes, self.bernoulli)
+
+    def weights(self, net: str, module: nn.Module) -> dict[str, torch.Tensor]:
+        """weights/<net> as a state dict for `module`, checking names, shapes, dtypes and
+        finiteness against the module's own."""
+        group = self.f.get(f"weights/{net}")
+        if not isinstance(group, h5py.Group):
+            raise self._fail(f"weights/{net} is missing")
+        expected = module.state_dict()
+        in_file = list(group.keys())
+        try:  # name in the module -> name in the file (a net may read an older layout)
+            names = module.file_names(in_file) if hasattr(module, "file_names") else \
+                {k: k for k in in_file}
+        except ValueError as e:
+            raise self._fail(str(e)) from None
+        if set(names) != set(expected):
+            missing = sorted(set(expected) - set(names))
+            extra = sorted(set(names) - set(expected))
+            raise self._fail(f"weights/{net} do not match a {self.config.model} "
+                             f"(missing: {missing[:3]}, unexpected: {extra[:3]})")
+        return {name: self._tensor(group[names[name]], f"weights/{net}/{names[name]}", ref)
+                for name, ref in expected.items()}
+
+    def _tensor(self, ds: Any, where: str, ref: torch.Tensor) -> torch.Tensor:
+        if not isinstance(ds, h5py.Dataset) or tuple(ds.shape) != tuple(ref.shape):
+            got = getattr(ds, "shape", type(ds).__name__)
+            raise self._fail(f"{where} has shape {got}, expected {tuple(ref.shape)}")
+        want = ref.cpu().numpy().dtype
+        if ds.dtype != want:
+            raise self._fail(f"{where} has dtype {ds.dtype}, expected {want}")
+        a = self._read(ds, where)
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            raise self._fail(f"{where} holds NaN or infinite values")
+        return torch.from_numpy(np.array(a))
+
+    def _read(self, ds: h5py.Dataset, where: str) -> np.ndarray:
+        try:
+            return ds[()]
+        except (OSError, ValueError, TypeError) as e:
+            raise self._fail(f"{where} cannot be read (truncated or corrupt file: {e})") from None
+
+    def optimizer(self, net: str, opt: torch.optim.Optimizer) -> dict | None:
+        """Adam's moments for `opt` as a state dict, checked against its parameters; None
+        when the file has none (the optimiser then starts afresh)."""
+        group = self.f.get(f"optim/{net}")
+        if group is None:
+            return None
+        sd = opt.state_dict()
+        params = [p for g in opt.param_groups for p in g["params"]]
+        state = {}
+        for key in group.keys():
+            if not key.isdigit() or int(key) >= len(params):
+                raise self._fail(f"optim/{net}/{key}: no such parameter")
+            p = params[int(key)]
+            refs = {"step": torch.zeros(()), "exp_avg": p.detach(), "exp_avg_sq": p.detach()}
+            sub = group[key]
+            if not isinstance(sub, h5py.Group) or set(sub.keys()) != set(refs):
+                raise self._fail(f"optim/{net}/{key}: expected step, exp_avg and exp_avg_sq")
+            state[int(key)] = {n: self._tensor(sub[n], f"optim/{net}/{key}/{n}", r.cpu())
+                               for n, r in refs.items()}
+        return {"state": state, "param_groups": sd["param_groups"]}
+
+    def history(self, name: str = "history") -> dict[str, list[float]]:
+        """The training history, or (name="metrics") the quality measurements."""
+        keys = HISTORY_KEYS if name == "history" else METRIC_KEYS
+        out: dict[str, list[float]] = {k: [] for k in keys}
+        group = self.f.get(name)
+        if group is None:
+            return out
+        lengths = set()
+        for k in keys:
+            ds = group.get(k)
+            if ds is None:
+                continue
+            if not isinstance(ds, h5py.Dataset) or ds.ndim != 1 or ds.dtype.kind not in "fiu" \
+                    or ds.shape[0] > MAX_HISTORY:
+                raise self._fail(f"{name}/{k} must be a 1-D numeric series")
+            out[k] = self._read(ds, f"{name}/{k}").astype(np.float64).tolist()
+            lengths.add(len(out[k]))
+        if len(lengths) > 1:
+            raise self._fail(f"{name} series have different lengths")
+        if name == "metrics" and out["step"]:
+            if not out["fcd"] or not out["coverage"]:
+                raise self._fail("metrics: a measurement needs at least step, fcd and coverage")
+            if not all(math.isfinite(v) for v in out["step"] + out["coverage"]):
+                raise self._fail("metrics: step and coverage must be finite numbers")
+        return out
+
+    def grid(self) -> np.ndarray | None:
+        ds = self.f.get("samples/grid")
+        if ds is None:
+            return None
+        if not isinstance(ds, h5py.Dataset) or ds.ndim != 3 or tuple(ds.shape[1:]) != self.shape \
+                or ds.shape[0] > MAX_GRID or ds.dtype.kind != "f":
+            raise self._fail("samples/grid must be n x H x W floats")
+        g = self._read(ds, "samples/grid").astype(np.float32)
+        if not np.isfinite(g).all():
+            raise self._fail("samples/grid holds NaN or infinite values")
+        return g
+
+    def timeline(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps (N,), grids (N, n, H, W) uint8); empty when the file has none."""
+        group = self.f.get("timeline")
+        if group is None:
+            return np.zeros(0, np.int64), np.zeros((0, 0, *self.shape), np.uint8)
+        steps, grids = group.get("steps"), group.get("grids")
+        if not isinstance(steps, h5py.Dataset) or not isinstance(grids, h5py.Dataset):
+            raise self._fail("timeline needs both steps and grids")
+        if steps.ndim != 1 or steps.dtype.kind not in "iu" or steps.shape[0] > 2 * MAX_FRAMES:
+            raise self._fail(f"timeline/steps must be at most {2 * MAX_FRAMES} whole numbers")
+        if grids.ndim != 4 or grids.dtype != np.uint8 or grids.shape[0] != steps.shape[0] \
+                or grids.shape[1] > MAX_GRID or tuple(grids.shape[2:]) != self.shape:
+            raise self._fail("timeline/grids must be one uint8 n x H x W grid per step")
+        return (self._read(steps, "timeline/steps").astype(np.int64),
+                self._read(grids, "timeline/grids"))
+
+    def state(self, nets: dict[str, nn.Module], opts: dict[str, torch.optim.Optimizer]
+              ) -> RunState:
+        """The run state the file holds, checked against a run's networks and optimisers."""
+        c = self.counters
+        record = RunRecord(history=self.history(), metrics={"history": self.history("metrics")},
+                           timeline=self.timeline())
+        return RunState(
+            d_steps=c["d_steps"], g_steps=c["g_steps"], elapsed=c["elapsed"],
+            images_seen=c["images_seen"],
+            nets={k: self.weights(k, m) for k, m in nets.items()},
+            optimizers={k: sd for k, opt in opts.items()
+                        if (sd := self.optimizer(k, opt)) is not None},
+            rng=self.rng_state(), record=record)
+
+    def rng_state(self) -> tuple[str, torch.Tensor] | None:
+        ds = self.f.get("rng/train")
+        if not isinstance(ds, h5py.Dataset) or ds.dtype != np.uint8 or ds.ndim != 1 \
+                or ds.shape[0] > 1 << 16:
+            return None
+        return text(ds.attrs.get("device_type")), torch.from_numpy(self._read(ds, "rng/train"))
+
+
+@contextlib.contextmanager
+def reading(path: str | Path) -> Iterator[None]:
+    """h5py reports a damaged file with OSError, RuntimeError, KeyError, ValueError or
+    TypeError from deep inside; a user gets one ModelFileError naming the file."""
+    try:
+        yield
+    except GanvisError:
+        raise
+    except H5_ERRORS as e:
+        raise ModelFileError(f"{path}: damaged or unreadable model file ({e})") from None
+
+
+def text(v: Any) -> str:
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return v if isinstance(v, str) else ""
