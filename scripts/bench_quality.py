@@ -55,7 +55,7 @@ def train_one(fields: dict, steps: int, seed: int, device: str) -> dict:
     wall = time.perf_counter() - t0
     m = score_sampler(run.sampler(), N_EVAL, seed=1000 + seed)
     m.update(seconds=run.elapsed, wall=wall, fcd_early=early, device=str(run.device))
-    if run.config.model in ("aae", "saae"):
+    if run.family.adversarial and run.family.reconstructs:  # an AAE: codes vs its prior
         m.update(latent_report(run))
     return m
 
@@ -64,7 +64,7 @@ def latent_report(run) -> dict:
     """AAE: codes vs the prior. saae: is the style kept when the digit changes?"""
     codes = run.snapshot().autoencoder.codes
     out = prior_match(codes, run.config.prior, seed=run.config.seed)
-    if run.config.model == "saae":
+    if run.family.conditional:
         images = run.dataset.images[:100]
         out.update(style_consistency(run.encode, run.sampler(), images))
     return out

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     # A throwaway settings file: a screenshot never changes the user's layout or recent files.
     os.environ["GANVIS_SETTINGS"] = str(Path(tempfile.mkdtemp()) / "settings.ini")
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ganvis.app.main_window import MainWindow
     from ganvis.app.theme import apply_theme
@@ -40,8 +40,6 @@ def main(argv: list[str] | None = None) -> int:
     apply_theme(app)
     w, h = (int(v) for v in args.size.split("x"))
     win = MainWindow()
-    errors: list[str] = []
-    win.session.worker.failed.connect(errors.append)
     win.resize(w, h)
     win.show()
     deadline = time.monotonic() + args.timeout
@@ -49,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     def spin_until(cond) -> None:
         while not cond():
             if time.monotonic() > deadline:
-                why = errors[-1] if errors else "none"
-                raise SystemExit(f"screenshot: timed out (error: {why})")
+                said = [b.text() for b in win.findChildren(QMessageBox) if b.isVisible()]
+                raise SystemExit(f"screenshot: timed out ({'; '.join(said) or 'no message'})")
             app.processEvents()
             time.sleep(0.01)
 

@@ -110,3 +110,10 @@ def test_an_older_file_without_images_seen_counts_them_by_the_family(tmp_path):
     with h5py.File(path, "r+") as f:
         del f.attrs["images_seen"]
     assert load_run(path).images_seen == 3 * 8  # one batch per autoencoder step
+
+
+def test_a_rebuild_keeps_metrics_switched_off_and_why():
+    run = new_run(RunConfig(model="gan", batch_size=8, **SMALL))
+    run.live.enabled, run.live.note = False, "quality metrics are off after an error: boom"
+    again = run.rebuild(batch_size=4)
+    assert not again.live.enabled and "boom" in again.snapshot().metrics_note

@@ -145,11 +145,9 @@ class RunCommands:
         self.loop = TrainingLoop(run, Hooks(
             on_row=self.rows.append, on_snapshot=self._send_snapshot,
             should_stop=self.interrupted, extra_cost=self._gui_share))
-        state = run.state()
-        record = state.record
-        history = {k: list(v) for k, v in record.history.items()}
-        history["metrics"] = record.metrics["history"]
-        history["timeline"] = record.timeline
+        history = {k: list(v) for k, v in run.history.items()}
+        history["metrics"] = {k: list(v) for k, v in run.live.history.items()}
+        history["timeline"] = run.timeline.arrays()
         self.emit("run_changed", run.config, history, True)
         self._snapshot()
 

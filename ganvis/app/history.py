@@ -45,7 +45,8 @@ class RunHistory:
         nan = float("nan")
         values = {k: row.get(k, nan) for k in SERIES}
         fresh = not self.series["step"] or values["step"] > self.series["step"][-1]
-        if not fresh or not any(np.isfinite(values[k]) for k in SERIES[1:]):
+        # a row of G's loss alone (a manual Step G) waits: the curves join it to the next
+        if not fresh or not any(np.isfinite(values[k]) for k in ("d_loss", "recon_loss")):
             return False
         for k in SERIES:
             self.series[k].append(float(values[k]))

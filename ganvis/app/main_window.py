@@ -195,8 +195,9 @@ class MainWindow(QMainWindow):
 
     def _on_run_changed(self, config, history, trainable: bool) -> None:
         fam = family(config.model)
-        if self.config is None or family(self.config.model) != fam:
-            self.panels.show_family(fam)
+        was = None if self.config is None else family(self.config.model)
+        new_kind = was is None or was.reconstructs != fam.reconstructs
+        self.panels.show_family(fam, raise_docks=new_kind)
         self.config = config
         self.trainable = trainable
         self.acts.set_family(fam, trainable)

@@ -72,14 +72,16 @@ class Panels:
         # The game panel's explanation runs to six lines; the setup form needs about 480 px.
         w.resizeDocks([d["setup"], d["game"]], [500, 200], Qt.Orientation.Vertical)
 
-    def show_family(self, family: Family) -> None:
-        """An autoencoder brings its own views to the front; a GAN hides them. The views
-        name what the family's adversary compares."""
+    def show_family(self, family: Family, raise_docks: bool = True) -> None:
+        """The views name what the family's adversary compares. An autoencoder brings its own
+        views to the front, a GAN hides them (raise_docks: only when the kind changes, so a
+        tab the user picked stays in front)."""
         ae = family.reconstructs
-        self.recon.set_active(ae)
-        self.latent.set_active(ae)
-        for name in (("latent", "recon") if ae else ("hists", "curves")):
-            self.docks[name].raise_()
+        if raise_docks:
+            self.recon.set_active(ae)
+            self.latent.set_active(ae)
+            for name in (("latent", "recon") if ae else ("hists", "curves")):
+                self.docks[name].raise_()
         self.hists.set_players(family.players)
         self.curves.set_players(family.players)
 

@@ -17,6 +17,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] == "app":
         return _launch_app(argv[1:])
+    if argv == ["--version"]:  # at once: the parser's choices come from the engine (torch)
+        print(f"ganvis {__version__}")
+        return 0
     parser = _parser()
     args = parser.parse_args(argv)
     from ganvis.engine.errors import GanvisError

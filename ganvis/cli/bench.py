@@ -37,6 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run_bench(args: argparse.Namespace) -> int:
     import torch
 
+    from ganvis.engine import RunConfig
     from ganvis.engine.data import load_dataset
     from ganvis.engine.devices.device import resolve_device
     from ganvis.engine.devices.threads import on_fresh_thread, training_threads
@@ -75,11 +76,12 @@ def run_bench(args: argparse.Namespace) -> int:
         except ImportError as e:
             say(f"  GUI overhead and sliders skipped: {e}")
         else:
-            config = bench_config("dcgan", 64, device).replace(metrics_every=100)
+            default = RunConfig().model  # the model a new user meets
+            config = bench_config(default, 64, device).replace(metrics_every=100)
             out.update(gui_overhead(config, seconds=max(1.0, args.seconds), rounds=args.rounds))
             say(f"  app worker {out['app_ips']:.0f} img/s vs engine {out['engine_ips']:.0f} "
                 f"img/s: {100 * out['gui_overhead']:.1f}%")
-            out["slider"] = slider_latency(bench_config("dcgan", 64, "cpu"))
+            out["slider"] = slider_latency(bench_config(default, 64, "cpu"))
     if args.json:
         print(json.dumps(out, indent=2))
     else:
@@ -90,7 +92,7 @@ def run_bench(args: argparse.Namespace) -> int:
 def _ratio(rows, batch: int) -> float | None:
     """The ratio at that batch of the default model (the one a new user meets, and the one the
     speed targets name: the DCGAN), else of the first family measured."""
-    from ganvis.engine import RunConfig
+    from ganvis.engine import RunConfig  # noqa: PLC0415
 
     picks = [r for r in rows if r.batch == batch]
     best = [r for r in picks if r.family == RunConfig().model] or picks

@@ -9,7 +9,7 @@ the views' words for what the adversary compares, which manual steps exist.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ganvis.engine.errors import ConfigError
@@ -56,7 +56,6 @@ class Family:
     conditional: bool = False  # the generator also takes a class label (a digit)
     reconstructs: bool = False  # an autoencoder: reconstructions and a latent space to show
     image_counter: str = "d_steps"  # the counter whose every update drew one real batch
-    notes: Mapping[str, str] = field(default_factory=dict)  # setting -> what it means here
 
     @property
     def adversarial(self) -> bool:

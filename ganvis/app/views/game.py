@@ -27,8 +27,9 @@ class GameView(QWidget):
     def set_snapshot(self, snap) -> None:
         players = family(snap.model).players
         if players is None:
-            self.text.setText(f"A {snap.model} plays no game: it only learns to reconstruct "
-                              "(see Reconstructions). The aae adds an adversary on its codes.")
+            self.text.setText("This model plays no game: it only learns to reconstruct (see "
+                              "Reconstructions). The adversarial autoencoder (aae) adds an "
+                              "adversary on its codes.")
             return
         if not len(snap.real_probs):
             self.text.setText("No game to show: this model was opened without its data set.")

@@ -1,7 +1,9 @@
-"""Every model family, each declared once in its own module; importing this package registers
-them (in the order the app lists them). To add a family: write its module (a Family with its
-defaults, networks, run class, series, phases and words) and add it to this list."""
+"""Every model family, each declared once in its own module; this list is the registry's one
+entry per family, in the order the app lists them. To add a family: write its module (a
+Family with its defaults, networks, run class, series, phases and words) and add it here."""
 
 from ganvis.engine.families import aae, ae, dcgan, gan, saae
+from ganvis.engine.family import register
 
-__all__ = ["aae", "ae", "dcgan", "gan", "saae"]
+for _module in (dcgan, gan, aae, saae, ae):
+    register(_module.FAMILY)

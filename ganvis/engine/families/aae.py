@@ -4,7 +4,7 @@ discriminator pulls onto a chosen prior, so that decoding prior samples generate
 from __future__ import annotations
 
 from ganvis.engine.config import RunConfig
-from ganvis.engine.family import Family, register
+from ganvis.engine.family import Family
 from ganvis.engine.nets.autoencoder import build_autoencoder
 from ganvis.engine.runs.aae import AAE_PHASES, AAE_SERIES, AAE_SETTINGS, CODE_PLAYERS, AAERun
 
@@ -14,7 +14,7 @@ def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
     return build_autoencoder(config, shape, bernoulli=bernoulli, adversarial=True)
 
 
-FAMILY = register(Family(
+FAMILY = Family(
     name="aae",
     title="Adversarial autoencoder",
     about="aae: adversarial autoencoder (Makhzani et al.)",
@@ -34,5 +34,4 @@ FAMILY = register(Family(
     players=CODE_PLAYERS,
     reconstructs=True,
     image_counter="g_steps",
-    notes={"width": "hidden units", "depth": "hidden layers"},
-))
+)

@@ -4,7 +4,7 @@ with no adversary; its codes go wherever reconstruction puts them."""
 from __future__ import annotations
 
 from ganvis.engine.config import RunConfig
-from ganvis.engine.family import Family, register
+from ganvis.engine.family import Family
 from ganvis.engine.nets.autoencoder import build_autoencoder
 from ganvis.engine.runs.aae import AE_PHASES, AE_SETTINGS, RECON_SERIES, AAERun
 
@@ -14,7 +14,7 @@ def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
     return build_autoencoder(config, shape, bernoulli=bernoulli)
 
 
-FAMILY = register(Family(
+FAMILY = Family(
     name="ae",
     title="Autoencoder (no adversary)",
     about="ae: autoencoder",
@@ -29,5 +29,4 @@ FAMILY = register(Family(
     encoder="encoder",
     reconstructs=True,
     image_counter="g_steps",
-    notes={"width": "hidden units", "depth": "hidden layers"},
-))
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ganvis.engine.config import RunConfig
 from ganvis.engine.errors import ConfigError
-from ganvis.engine.family import Family, register
+from ganvis.engine.family import Family
 from ganvis.engine.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganvis.engine.runs.gan import GAN_PHASES, GAN_SERIES, GAN_SETTINGS, IMAGE_PLAYERS, GANRun
 
@@ -18,7 +18,7 @@ def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
             "D": DCGANDiscriminator(config.width, shape)}
 
 
-FAMILY = register(Family(
+FAMILY = Family(
     name="dcgan",
     title="DCGAN (convolutional)",
     about="dcgan: convolutional (Radford et al.)",
@@ -34,5 +34,4 @@ FAMILY = register(Family(
     phases=GAN_PHASES,
     generator="G",
     players=IMAGE_PLAYERS,
-    notes={"width": "base number of channels"},
-))
+)

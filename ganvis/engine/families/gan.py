@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ganvis.engine.config import RunConfig
-from ganvis.engine.family import Family, register
+from ganvis.engine.family import Family
 from ganvis.engine.nets.mlp import MLPDiscriminator, MLPGenerator
 from ganvis.engine.runs.gan import GAN_PHASES, GAN_SERIES, GAN_SETTINGS, IMAGE_PLAYERS, GANRun
 
@@ -14,7 +14,7 @@ def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
             "D": MLPDiscriminator(config.width, config.depth, shape)}
 
 
-FAMILY = register(Family(
+FAMILY = Family(
     name="gan",
     title="MLP GAN (Goodfellow et al.)",
     about="gan: MLP GAN (Goodfellow et al.)",
@@ -29,5 +29,4 @@ FAMILY = register(Family(
     phases=GAN_PHASES,
     generator="G",
     players=IMAGE_PLAYERS,
-    notes={"width": "hidden units of the narrowest layer", "depth": "hidden layers"},
-))
+)

@@ -5,7 +5,7 @@ match the prior for every digit and keeps only the style."""
 from __future__ import annotations
 
 from ganvis.engine.config import RunConfig
-from ganvis.engine.family import Family, register
+from ganvis.engine.family import Family
 from ganvis.engine.nets.autoencoder import build_autoencoder
 from ganvis.engine.runs.aae import AAE_PHASES, AAE_SERIES, AAE_SETTINGS, CODE_PLAYERS, AAERun
 
@@ -15,7 +15,7 @@ def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
     return build_autoencoder(config, shape, num_classes, bernoulli, adversarial=True)
 
 
-FAMILY = register(Family(
+FAMILY = Family(
     name="saae",
     title="Supervised AAE (style × digit)",
     about="saae: supervised AAE, the decoder also gets the digit",
@@ -32,5 +32,4 @@ FAMILY = register(Family(
     conditional=True,
     reconstructs=True,
     image_counter="g_steps",
-    notes={"width": "hidden units", "depth": "hidden layers"},
-))
+)

@@ -111,17 +111,20 @@ class LiveMetrics:
         """The measurements and when the next is due (part of a run's state)."""
         return {"history": {k: list(v) for k, v in self.history.items()},
                 "last_step": self.last_step, "last_cost": self.last_cost,
-                "train_mark": self.train_mark}
+                "train_mark": self.train_mark, "enabled": self.enabled, "note": self.note}
 
     def load_state(self, state: dict) -> None:
         """Continue the series of a reopened or rebuilt run (a run file keeps the history
-        only: the next measurement is then due `every` steps after the last one)."""
+        only: the next measurement is then due `every` steps after the last one; a rebuilt
+        run also keeps whether measuring was switched off, and why)."""
         history = state.get("history", {})
         n = len(history.get("step", []))
         self.history = {k: list(history.get(k) or [float("nan")] * n) for k in KEYS}
         self.last_step = int(state.get("last_step", self.history["step"][-1] if n else 0))
         self.last_cost = float(state.get("last_cost", 0.0))
         self.train_mark = float(state.get("train_mark", 0.0))
+        self.enabled = bool(state.get("enabled", self.enabled))
+        self.note = str(state.get("note", self.note))
 
 
 def score_sampler(sampler, n: int = 2000, seed: int = 0) -> dict[str, float]:

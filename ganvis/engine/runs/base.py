@@ -50,6 +50,9 @@ class Run:
     and observe(); everything else is here."""
 
     def __init__(self, config: RunConfig, dataset: Dataset | None = None) -> None:
+        if type(self) is Run:
+            raise TypeError("Run is what every family's run shares: build one with "
+                            "new_run(config)")
         self.config = config
         self.family: Family = family(config.model)
         self.device = resolve_device(config.device)
@@ -88,7 +91,8 @@ class Run:
         self._mark = (0, 0.0)  # (images seen, elapsed) at the last snapshot
         self.timeline = Timeline()  # every snapshot's sample grid
         self.guard = Guard(self.device)
-        self.acc = Accumulator(self.family.series, self.device, self.guard)  # since the last row
+        # the series since the last row; what is added is watched by the run's guard
+        self.acc = Accumulator(self.family.series, self.device, lambda v: self.guard.watch(v))
         self.live = LiveMetrics(self.dataset.name, self.dataset.binary, config.prior,
                                 config.latent_dim, self.num_classes, config.seed,
                                 config.metrics_every)

@@ -4,11 +4,9 @@ the steps never wait for the host; a row costs one host sync."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import torch
-
-from ganvis.engine.runs.guard import Guard
 
 D_SERIES = ("d_loss", "d_real", "d_fake")  # what every discriminator update adds
 
@@ -17,9 +15,10 @@ class Accumulator:
     """`series` maps each series to the kind of update that adds it (d, g or r); a series'
     mean is its sum over the updates of its kind since the last reset."""
 
-    def __init__(self, series: Mapping[str, str], device: torch.device, guard: Guard) -> None:
+    def __init__(self, series: Mapping[str, str], device: torch.device,
+                 watch: Callable[[torch.Tensor], None]) -> None:
         self.series = dict(series)
-        self.guard = guard  # every value added is watched for NaN (see guard.py)
+        self.watch = watch  # every value added is watched for NaN (the run's guard)
         self.sums = torch.zeros(len(series), device=device)
         self.slots = {k: i for i, k in enumerate(series)}  # each series' place in sums
         self.d_slots = torch.tensor([self.slots.get(k, 0) for k in D_SERIES],
@@ -29,7 +28,7 @@ class Accumulator:
     def add(self, name: str, value: torch.Tensor) -> None:
         """One update's value of a series (no host sync)."""
         self.sums[self.slots[name]] += value.detach()
-        self.guard.watch(value)
+        self.watch(value)
         self.counts[self.series[name]] += 1
 
     def add_d(self, loss: torch.Tensor, real_logits: torch.Tensor,
@@ -41,7 +40,7 @@ class Accumulator:
             values = torch.stack((loss.detach(), torch.sigmoid(real_logits).mean(),
                                   torch.sigmoid(fake_logits).mean()))
             self.sums.index_add_(0, self.d_slots, values)
-            self.guard.watch(values)
+            self.watch(values)
         self.counts["d"] += 1
 
     def means(self) -> tuple[dict[str, float], bool]:
