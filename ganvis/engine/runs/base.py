@@ -29,15 +29,14 @@ from ganvis.engine.quality.live import LiveMetrics
 from ganvis.engine.runs.guard import Guard
 from ganvis.engine.runs.memory import release_cache, reports_out_of_memory
 from ganvis.engine.runs.series import Accumulator
-from ganvis.engine.runs.snapshot import Observation, Snapshot, frozen
+from ganvis.engine.runs.snapshot import SERIES_LABELS, Observation, Snapshot, frozen
 from ganvis.engine.runs.state import RunRecord, RunState
 from ganvis.engine.runs.timeline import Timeline
 
 GRID_SIZE = 64
 PROBE_SIZE = 256
 BASE_HISTORY = ("step", "d_steps", "elapsed")
-# every series a run file may hold
-HISTORY_KEYS = BASE_HISTORY + ("d_loss", "g_loss", "d_real", "d_fake", "recon_loss")
+HISTORY_KEYS = BASE_HISTORY + tuple(SERIES_LABELS)  # every series a run file may hold
 
 
 def new_run(config: RunConfig, dataset: Dataset | None = None) -> Run:
