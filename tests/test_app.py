@@ -123,7 +123,7 @@ def test_a_broken_data_file_is_reported_and_the_run_survives(qtbot, window, tmp_
     step = w.latest.step
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip")
-    w.use_data_file(str(bad))
+    w.data_files.use(str(bad))
     w.acts.reset.trigger()
     qtbot.waitUntil(lambda: said(w, "bad.npz"), timeout=WAIT)
     assert w.session.worker.run.step == step and w.config.data == "mnist5k"
@@ -215,7 +215,7 @@ def test_user_data_explains_why_there_are_no_metrics(qtbot, window, tmp_path):
     ds = load_dataset("mnist5k")
     np.savez(data, images=((ds.images[::20] + 1) * 127.5).astype(np.uint8))
     w = window
-    w.use_data_file(str(data))
+    w.data_files.use(str(data))
     qtbot.waitUntil(lambda: "built-in digits" in w.history.metrics_note, timeout=WAIT)
     qtbot.waitUntil(lambda: "built-in digits" in w.panels.curves.quality_hint.text(),
                     timeout=WAIT)
@@ -232,12 +232,18 @@ def test_choosing_a_family_starts_it_with_that_familys_defaults(qtbot, window):
 
 
 def test_game_panel_speaks_of_each_familys_game(qtbot):
-    from ganvis.app.views.game import GameView, verdict
+    from ganvis.app.views.game import GameView
     from ganvis.engine import RunConfig, new_run
+    from ganvis.engine.quality.game import verdict
 
-    assert verdict(0.3, 0.5, step=0).startswith("Not started")
-    assert "fooling" in verdict(0.3, 0.5, step=5)
-    assert "Near equilibrium" in verdict(0.52, 0.47, step=5)
+    rng = np.random.default_rng(0)
+    real, fake = rng.uniform(0.2, 0.4, 200), rng.uniform(0.4, 0.6, 200)
+    assert verdict(real, fake, step=0).startswith("Not started")
+    assert "fooling" in verdict(real, fake, step=5)
+    assert "Near equilibrium" in verdict(rng.uniform(0.44, 0.56, 200),
+                                         rng.uniform(0.44, 0.56, 200), step=5)
+    # means 0.31 and 0.03, the histograms apart: D is winning, not "contested"
+    assert "D is winning" in verdict(np.full(50, 0.31), np.full(50, 0.03), step=5)
     view = GameView()
     qtbot.addWidget(view)
     for model, words in (("ae", "no game"), ("aae", "prior samples"), ("gan", "real")):

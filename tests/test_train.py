@@ -158,3 +158,14 @@ def test_config_json_round_trip():
     c = RunConfig(model="gan", loss="minimax", betas_g=(0.1, 0.9), seed=9)
     assert RunConfig.from_json(c.to_json()) == c
     assert c.replace(model="dcgan").width == 32
+
+
+def test_separation_is_the_share_of_real_fake_pairs_d_ranks_right():
+    from ganvis.engine.quality.game import js_lower_bound, separation
+
+    assert separation(np.array([0.9, 0.8]), np.array([0.1, 0.2])) == 1.0
+    assert separation(np.array([0.1, 0.2]), np.array([0.9, 0.8])) == 0.0
+    assert separation(np.full(10, 0.5), np.full(7, 0.5)) == 0.5  # ties count half
+    assert separation(np.array([0.3, 0.7]), np.array([0.5])) == 0.5
+    assert js_lower_bound(-math.log(4)) == 0.0 and js_lower_bound(0.0) == pytest.approx(
+        math.log(2))

@@ -12,14 +12,15 @@ diverged(text), out_of_memory(text, batch_size, device).
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ganvis.engine import DataError, GanvisError, Hooks, Run, RunConfig, TrainingLoop, new_run
-from ganvis.engine.data import load_dataset
 from ganvis.engine.errors import DivergenceError, OutOfMemoryError
+from ganvis.engine.family import family
 from ganvis.engine.runs.memory import is_out_of_memory, out_of_memory
 from ganvis.engine.store import explore_file, load_run, save_run
 
@@ -35,6 +36,8 @@ class RunCommands:
         self.training = False
         self.rows: list[dict] = []  # history rows recorded since the last snapshot
         self.gui_cost = 0.0  # seconds the window's last redraw took (it tells us)
+        self.pace = 0.0  # steps a second at most while training (0: as fast as it goes)
+        self._stepped = 0.0
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -82,6 +85,22 @@ class RunCommands:
     def cmd_step_g(self) -> None:
         self._manual("step_g")
 
+    def cmd_optimise_d(self, steps: int) -> None:
+        """Bring D toward D* for the current G: `steps` D updates, G frozen; then measure
+        (the 2-D game compares D with D* and V with -log 4 + 2 JS) and show it."""
+        if self.run is None:
+            return
+        self._pause()
+        self.run.step_d(steps)
+        self.run.measure()
+        self._snapshot()
+
+    def cmd_pace(self, steps_per_s: float) -> None:
+        """Slow motion: at most this many steps a second while training (0: full speed)."""
+        self.pace = steps_per_s
+        if self.loop is not None:
+            self.loop.hooks.on_step = self._wait if steps_per_s > 0 else None
+
     def cmd_gui_cost(self, seconds: float) -> None:
         self.gui_cost = seconds
 
@@ -108,7 +127,7 @@ class RunCommands:
 
     def cmd_reset(self, config: RunConfig) -> None:
         self._pause()
-        dataset = load_dataset(config.data)  # raises before the old run is dropped
+        dataset = family(config.model).data.load(config.data)  # raises before the old run goes
         self._install(new_run(config, dataset))
 
     def cmd_open(self, path: str) -> None:
@@ -144,7 +163,8 @@ class RunCommands:
         self.gui_cost = 0.0  # another run's views cost what they cost
         self.loop = TrainingLoop(run, Hooks(
             on_row=self.rows.append, on_snapshot=self._send_snapshot,
-            should_stop=self.interrupted, extra_cost=self._gui_share))
+            should_stop=self.interrupted, extra_cost=self._gui_share), run.family.pacing)
+        self.cmd_pace(self.pace)
         history = {k: list(v) for k, v in run.history.items()}
         history["metrics"] = {k: list(v) for k, v in run.live.history.items()}
         history["timeline"] = run.timeline.arrays()
@@ -169,6 +189,14 @@ class RunCommands:
     def _snapshot(self) -> None:
         if self.loop is not None:
             self.loop.snapshot()
+
+    def _wait(self) -> None:
+        """After a step in slow motion: wait out the rest of its share of a second, in short
+        sleeps, so a waiting command still gets through at once."""
+        end = self._stepped + 1.0 / self.pace  # a step's share starts when the last one ended
+        while (now := time.perf_counter()) < end and not self.interrupted():
+            time.sleep(min(0.02, end - now))
+        self._stepped = time.perf_counter()
 
     def _gui_share(self) -> float:
         """The window's redraw cost, where it was measured to slow training: on the CPU, where

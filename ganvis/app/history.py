@@ -59,7 +59,8 @@ class RunHistory:
             self.real_rows.append(prob_hist(snap.real_probs))
             self.fake_rows.append(prob_hist(snap.fake_probs))
         self.metrics_note = snap.metrics_note
-        self.timeline.add(snap.step, snap.grid)
+        if snap.grid.ndim == 3:  # image grids (points have the theory lab)
+            self.timeline.add(snap.step, snap.grid)
         self.grid_cols = snap.grid_cols
         metrics = snap.metrics
         if metrics and (not self.metrics.get("step") or metrics["step"] > self.metrics["step"][-1]):

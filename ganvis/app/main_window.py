@@ -13,13 +13,15 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressDi
 
 from ganvis.app.autosave import Autosaver, autosave_path, interval_seconds
 from ganvis.app.busy import RedrawMeter
+from ganvis.app.data_files import DataFiles
 from ganvis.app.exports import export_grid_dialog
 from ganvis.app.gui_thread import collect_garbage_in_gui_thread, gui_thread_torch
 from ganvis.app.history import RunHistory
 from ganvis.app.menus import Actions
 from ganvis.app.messages import Recovery, tell
 from ganvis.app.panels import Panels
-from ganvis.app.settings import add_recent, app_settings, recent, save_config, saved_config
+from ganvis.app.settings import add_recent, app_settings, save_config, saved_config
+from ganvis.app.theory_lab import TheoryLab
 from ganvis.app.views.neighbours import NeighboursDialog
 from ganvis.app.worker import TrainingSession
 from ganvis.engine.errors import GanvisError
@@ -58,7 +60,10 @@ class MainWindow(QMainWindow):
         p.curves.log_toggled.connect(self._mark_dirty)
         p.setup.changed.connect(self._on_setup_changed)
         p.setup.reset_requested.connect(self.reset)
-        p.setup.open_data_requested.connect(self.open_data)
+        self.data_files = DataFiles(self, p.setup, self.settings)
+        p.setup.open_data_requested.connect(self.data_files.open)
+        self.theory_lab = TheoryLab(self, p, self.send, self._on_setup_changed)
+        p.theory.draw_requested.connect(self.data_files.draw)
         self.neighbours: NeighboursDialog | None = None
         self.acts = Actions(self, self, p.docks)
         self.session = TrainingSession(self)
@@ -144,19 +149,7 @@ class MainWindow(QMainWindow):
             self._on_failed(str(e))
 
     def open_data(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open data set", "",
-            "Data sets (*.npz *.h5 *.hdf5 *idx3-ubyte *idx3-ubyte.gz);;All files (*)")
-        if path:
-            self.use_data_file(path)
-
-    def use_data_file(self, path: str) -> None:
-        lower = path.lower()
-        kind = "npz" if lower.endswith(".npz") else "h5" if lower.endswith((".h5", ".hdf5")) \
-            else "idx"
-        spec = f"{kind}:{path}"
-        add_recent(self.settings, "data", spec)
-        self.panels.setup.add_data(spec, path.rsplit("/", 1)[-1])
+        self.data_files.open()
 
     def export_model(self, path: str | None = None) -> None:
         if not path:
@@ -285,9 +278,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("New here? Press Train to watch a GAN learn, or open a "
                                          "trained model from Help > Demo models.", 30000)
         p.samples.fresh.setChecked(s.value("view/fresh_z", False, type=bool))
-        for spec in reversed(recent(s, "data")):
-            if Path(spec.split(":", 1)[-1]).exists():
-                p.setup.add_data(spec, spec.split(":", 1)[-1].rsplit("/", 1)[-1], False)
+        self.data_files.restore_recent()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         s = self.settings

@@ -58,7 +58,8 @@ class Actions:
         self.open = self._action("Open model…", on.open_model, "Ctrl+O",
                                  "Open a saved run to look at it or continue training it")
         self.open_data = self._action("Open data set…", on.open_data, None,
-                                      "Train on IDX, .npz or HDF5 images")
+                                      "Train on your own data: images (IDX, .npz, HDF5) or, "
+                                      "for the 2-D GAN, points (.csv, .npy, .npz)")
         self.save = self._action("Export model…", on.export_model, "Ctrl+S",
                                  "Save the run (weights, optimiser, history) as HDF5")
         self.grid = self._action("Export sample grid…", on.export_grid, "Ctrl+E",

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStackedWidget
 
 from ganvis.app.busy import RedrawMeter
 from ganvis.app.history import RunHistory
@@ -18,6 +18,7 @@ from ganvis.app.views.explore import ExploreView
 from ganvis.app.views.game import GameView
 from ganvis.app.views.histograms import HistogramView
 from ganvis.app.views.samples import SampleGridView
+from ganvis.app.views.theory import TheoryView
 from ganvis.app.views.timeline import TimelineView
 from ganvis.engine import Family
 
@@ -27,7 +28,11 @@ LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockW
 class Panels:
     def __init__(self, window: QMainWindow, meter: RedrawMeter) -> None:
         self.samples = SampleGridView()
-        window.setCentralWidget(self.samples)
+        self.theory = TheoryView()  # the 2-D game, where a family trains on points
+        self.centre = QStackedWidget()
+        self.centre.addWidget(self.samples)
+        self.centre.addWidget(self.theory)
+        window.setCentralWidget(self.centre)
         self.setup = SetupPanel()
         self.hists = HistogramView()
         self.curves = CurvesView()
@@ -76,6 +81,10 @@ class Panels:
         """The views name what the family's adversary compares. An autoencoder brings its own
         views to the front, a GAN hides them (raise_docks: only when the kind changes, so a
         tab the user picked stays in front)."""
+        points = family.data.name == "points"
+        self.centre.setCurrentWidget(self.theory if points else self.samples)
+        for name in ("explore", "timeline"):  # views of images
+            self.docks[name].setVisible(not points)
         ae = family.reconstructs
         if raise_docks:
             self.recon.set_active(ae)
@@ -84,26 +93,32 @@ class Panels:
                 self.docks[name].raise_()
         self.hists.set_players(family.players)
         self.curves.set_players(family.players)
+        self.theory.set_presets(family.presets)
 
     def set_sampler(self, sampler) -> None:
+        if sampler is not None and sampler.shape == (2,):  # points: nothing to decode
+            return
         self.explore.set_sampler(sampler)
         self.latent.set_sampler(sampler)
 
     def draw(self, snap, sampler, history: RunHistory) -> None:
         """Every view from the newest snapshot and the run's history."""
+        self.hists.set_probs(snap.real_probs, snap.fake_probs)
+        self.game.set_snapshot(snap)
+        self.hists.set_waterfall(history)
+        self.curves.set_history(history)
+        if snap.grid.ndim == 2:  # points: the theory lab
+            self.theory.set_snapshot(snap, history.metrics)
+            return
         if self.samples.fresh.isChecked() and sampler is not None:
             images = sampler.sample(64, seed=int(time.time() * 1000) % 2**31)
             self.samples.set_images(images, snap.step, " (fresh z)")
         else:
             self.samples.set_images(np.asarray(snap.grid), snap.step, cols=snap.grid_cols)
-        self.hists.set_probs(snap.real_probs, snap.fake_probs)
-        self.game.set_snapshot(snap)
         ae = snap.autoencoder
         if ae is not None:
             self.recon.set_images(ae.recon_inputs, ae.recon_outputs, snap.step)
             self.latent.set_codes(ae.codes, ae.code_labels, ae.prior_samples, snap.step)
-        self.hists.set_waterfall(history)
-        self.curves.set_history(history)
         self.timeline.set_timeline(history.timeline, history.grid_cols)
 
     def draw_status(self, snap, training: bool, trainable: bool) -> None:

@@ -20,16 +20,21 @@ from ganvis.engine.config import LIKELIHOOD_CHOICES, LOSS_CHOICES, PRIOR_CHOICES
 from ganvis.engine.devices.device import choices as device_choices
 from ganvis.engine.family import all_families, family
 
-BUILTIN_DATA = [("mnist5k", "MNIST-5k (built in)"), ("mnist5k-binary", "MNIST-5k, binarised")]
-
 TIPS = {
     "model": "DCGAN: transposed convolutions up, strided convolutions down (Radford et al.). "
              "MLP GAN: fully connected layers, as in the original paper. Autoencoders: an "
              "encoder f and decoder g with g(f(x)) ≈ x; the adversarial one (Makhzani et al.) "
              "also makes the codes f(x) look like samples of the prior; the supervised one "
              "gives the decoder the digit, so the code keeps only the style.",
-    "data": "The images the discriminator calls real. Open… takes MNIST-format IDX files, "
-            ".npz or HDF5 arrays.",
+    "data": "What the discriminator calls real. Images: Open… takes MNIST-format IDX files, "
+            ".npz or HDF5 arrays. Points (2-D GAN): built-in sets, or Open… a .csv, .npy or "
+            ".npz of N x 2 numbers.",
+    "betas": "Adam's momentum (β1) and its moving average of squared gradients (β2), for G "
+             "and D alike. High momentum (0.9) can make a GAN oscillate or collapse.",
+    "pack": "PacGAN: D judges this many samples at once, which makes a G that covers only "
+            "some modes easy to catch (2-D GAN).",
+    "g_ema": "Samples come from an average of G's weights with this decay (0: from G itself); "
+             "D still plays against G (2-D GAN).",
     "width": "Network size: hidden units of the MLP's narrowest layer, or the DCGAN's base "
              "number of channels.",
     "depth": "Hidden layers of the MLP GAN (each doubles the width); the DCGAN's depth is fixed.",
@@ -69,11 +74,12 @@ class SetupPanel(QWidget):
                                  announce=False)
         self.data = QComboBox()
         self.data.setToolTip(TIPS["data"])
-        for spec, label in BUILTIN_DATA:
-            self.data.addItem(label, spec)
+        self.kind = None  # the kind of data the list offers (images or points)
+        self.opened: dict[str, list[tuple[str, str]]] = {}  # kind -> opened files
         self.data.currentIndexChanged.connect(self._emit)
         open_data = QPushButton("Open…")
-        open_data.setToolTip("Open an IDX folder/file, .npz or HDF5 data set")
+        open_data.setToolTip("Open a data set of the kind the model trains on: images (IDX, "
+                             ".npz, HDF5) or points (.csv, .npy, .npz)")
         open_data.clicked.connect(self.open_data_requested)
         data_row = QHBoxLayout()
         data_row.addWidget(self.data, 1)
@@ -90,6 +96,18 @@ class SetupPanel(QWidget):
         self.batch = self._spin(1, 65536, TIPS["batch"])
         self.device = self._combo(device_choices(), TIPS["device"])
         self.seed = self._spin(0, 2**31 - 1, TIPS["seed"])
+        self.beta1, self.beta2 = self._beta(TIPS["betas"]), self._beta(TIPS["betas"])
+        betas_row = QHBoxLayout()
+        betas_row.addWidget(self.beta1)
+        betas_row.addWidget(self.beta2)
+        self.pack = self._spin(1, 16, TIPS["pack"])
+        self.g_ema = QDoubleSpinBox()
+        self.g_ema.setDecimals(3)
+        self.g_ema.setRange(0.0, 0.999)
+        self.g_ema.setSingleStep(0.01)
+        self.g_ema.setToolTip(TIPS["g_ema"])
+        self.g_ema.setKeyboardTracking(False)
+        self.g_ema.valueChanged.connect(self._emit)
         self.metrics = self._spin(0, 1_000_000, TIPS["metrics"])
         self.metrics.setSpecialValueText("off")
         for label, w in (("Model", self.model), ("Data", data_row), ("Width", self.width),
@@ -97,7 +115,9 @@ class SetupPanel(QWidget):
                          ("Pixels (AE)", self.likelihood),
                          ("Latent size", self.latent), ("k (D steps per G step)", self.k),
                          ("Learning rate G", self.lr_g), ("Learning rate D", self.lr_d),
-                         ("Batch size", self.batch), ("Device", self.device),
+                         ("Adam β1, β2", betas_row),
+                         ("Batch size", self.batch), ("Pack (D sees m at once)", self.pack),
+                         ("Average G (decay)", self.g_ema), ("Device", self.device),
                          ("Seed", self.seed), ("Quality every (steps)", self.metrics)):
             form.addRow(label, w)
         self.banner = QLabel("Settings changed: press Reset to start a run with them.")
@@ -150,6 +170,16 @@ class SetupPanel(QWidget):
         s.valueChanged.connect(self._emit)
         return s
 
+    def _beta(self, tip: str) -> QDoubleSpinBox:
+        s = QDoubleSpinBox()
+        s.setDecimals(3)
+        s.setRange(0.0, 0.999)
+        s.setSingleStep(0.05)
+        s.setToolTip(tip)
+        s.setKeyboardTracking(False)
+        s.valueChanged.connect(self._emit)
+        return s
+
     def _emit(self, *_) -> None:
         if not self._quiet:
             self.changed.emit()
@@ -157,13 +187,21 @@ class SetupPanel(QWidget):
     def _on_model(self, *_) -> None:
         if self._quiet:
             return
-        d = family(self.model.currentData()).defaults
+        fam = family(self.model.currentData())
+        d = fam.defaults
         self._quiet = True
         self.latent.setValue(d["latent_dim"])
         self.width.setValue(d["width"])
         self.depth.setValue(d["depth"])
         self.lr_g.setValue(d["lr_g"])
         self.lr_d.setValue(d["lr_d"])
+        self.beta1.setValue(d["betas_g"][0])
+        self.beta2.setValue(d["betas_g"][1])
+        self.batch.setValue(d.get("batch_size", self.batch.value()))
+        self.g_ema.setValue(d.get("g_ema", 0.0))
+        self.pack.setValue(1)
+        if fam.data.name != self.kind:  # points <-> images: that kind's data
+            self._fill_data(fam.data.name, fam.data.default)
         self._quiet = False
         self._enable_for(self.model.currentData())
         self.changed.emit()
@@ -172,13 +210,22 @@ class SetupPanel(QWidget):
         """Only the settings that mean something for the family can be changed."""
         settings = family(model).settings
         for name, widget in (("depth", self.depth), ("likelihood", self.likelihood),
-                             ("k_disc", self.k), ("loss", self.loss), ("lr_d", self.lr_d)):
+                             ("k_disc", self.k), ("loss", self.loss), ("lr_d", self.lr_d),
+                             ("pack", self.pack), ("g_ema", self.g_ema)):
             widget.setEnabled(name in settings)
 
     # --- values ------------------------------------------------------------------------------
 
-    def add_data(self, spec: str, label: str | None = None, select: bool = True) -> None:
-        """Offer a data set (e.g. an opened file), and select it unless told not to."""
+    def add_data(self, spec: str, label: str | None = None, select: bool = True,
+                 kind: str | None = None) -> None:
+        """Offer a data set (e.g. an opened file) of `kind` (default: the one listed), and
+        select it unless told not to."""
+        kind = kind or self.kind
+        files = self.opened.setdefault(kind, [])
+        if all(s != spec for s, _ in files) and spec not in _kind(kind).builtin:
+            files.append((spec, label or spec))
+        if kind != self.kind:
+            return
         i = self.data.findData(spec)
         if i < 0:
             self.data.addItem(label or spec, spec)
@@ -186,11 +233,24 @@ class SetupPanel(QWidget):
         if select:
             self.data.setCurrentIndex(i)
 
+    def _fill_data(self, kind: str, select: str) -> None:
+        """List the built-in sets and the opened files of this kind of data."""
+        self.kind = kind
+        self.data.clear()
+        for spec, label in (*_kind(kind).builtin.items(), *self.opened.get(kind, [])):
+            self.data.addItem(label, spec)
+        self.add_data(select)
+
     def set_config(self, c: RunConfig) -> None:
         self._quiet = True
         try:
             _select(self.model, c.model)
+            kind = family(c.model).data.name
+            if kind != self.kind:
+                self._fill_data(kind, c.data)
             self.add_data(c.data)
+            self.pack.setValue(c.pack)
+            self.g_ema.setValue(c.g_ema)
             self.width.setValue(c.width)
             self.depth.setValue(c.depth)
             self._enable_for(c.model)
@@ -201,6 +261,8 @@ class SetupPanel(QWidget):
             self.k.setValue(c.k_disc)
             self.lr_g.setValue(c.lr_g)
             self.lr_d.setValue(c.lr_d)
+            self.beta1.setValue(c.betas_g[0])
+            self.beta2.setValue(c.betas_g[1])
             self.batch.setValue(c.batch_size)
             if self.device.findData(c.device) < 0:
                 self.device.addItem(c.device, c.device)
@@ -219,9 +281,12 @@ class SetupPanel(QWidget):
                 depth=self.depth.value(), loss=self.loss.currentData(),
                 prior=self.prior.currentData(), k_disc=self.k.value(),
                 lr_g=self.lr_g.value(), lr_d=self.lr_d.value(), batch_size=self.batch.value(),
+                betas_g=(self.beta1.value(), self.beta2.value()),
+                betas_d=(self.beta1.value(), self.beta2.value()),
                 seed=self.seed.value(), device=self.device.currentData(),
                 likelihood=self.likelihood.currentData(),
-                metrics_every=self.metrics.value(),
+                metrics_every=self.metrics.value(), pack=self.pack.value(),
+                g_ema=self.g_ema.value(),
             )
         except ConfigError as e:
             self.error.setText(str(e))
@@ -238,3 +303,8 @@ def _select(combo: QComboBox, value) -> None:
     i = combo.findData(value)
     if i >= 0:
         combo.setCurrentIndex(i)
+
+
+def _kind(name: str):
+    """The DataKind called `name` (images or points), from the families that train on it."""
+    return next(f.data for f in all_families() if f.data.name == name)

@@ -29,6 +29,18 @@ LABELS = {
     "fcd_blank": "FCD of blank images",
     "n": "images scored",
     "seconds": "seconds to generate and score",
+    # the 2-D game (gan2d)
+    "modes": "modes captured (VEEGAN/PacGAN protocol, 2,500 samples)",
+    "high_quality": "share of high-quality samples (within 3 std of a mode)",
+    "reverse_kl": "KL(mode histogram of those || uniform), nats",
+    "js": "JS(p_data || p_g) at resolution h, nats (max log 2 = 0.693)",
+    "kl_data_g": "KL(p_data || p_g) at resolution h, nats (cells floored at 1e-12)",
+    "kl_g_data": "KL(p_g || p_data) at resolution h, nats (cells floored at 1e-12)",
+    "v": "V(D, G) on 10,000 real and fake points (equilibrium -1.386)",
+    "v_bound": "(V + log 4) / 2, at least 0: a lower bound on JS (= JS at D*)",
+    "d_gap": "max |D - D*| where the data or the samples live",
+    "resolution": "h: both densities blurred by N(0, h^2) before comparing",
+    "step": "training step",
 }
 
 
@@ -84,8 +96,14 @@ def _real(data: str) -> dict:
 def evaluate_file(path: Path, n: int, seed: int) -> dict:
     from ganvis.engine.errors import GanvisError
     from ganvis.engine.quality.live import score_sampler
-    from ganvis.engine.store import load_sampler
+    from ganvis.engine.store import RunFile, load_run, load_sampler
+    from ganvis.engine.store.runfile import reading
 
+    with reading(path), RunFile(path) as rf:
+        points = rf.family.data.name == "points"
+    if points:  # the 2-D game: measured exactly, against its own data set
+        run = load_run(path, device="cpu")
+        return _plain({**run.measure(), "resolution": run.live.h})
     sampler = load_sampler(path)
     try:
         return _plain(score_sampler(sampler, n, seed))

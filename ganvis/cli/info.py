@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     with reading(path), RunFile(path) as rf:
         hist, metrics = rf.history(), rf.history("metrics")
         print(f"{args.model}: {rf.config.model} trained on {rf.data_name}, "
-              f"{rf.shape[0]}x{rf.shape[1]} images, step {rf.counters['step']}, "
+              f"{_samples(rf.shape)}, step {rf.counters['step']}, "
               f"{rf.counters['elapsed']:.1f} s of training")
         for k, v in rf.config.to_dict().items():
             print(f"  {k}: {v}")
@@ -33,6 +33,15 @@ def run(args: argparse.Namespace) -> int:
             print("  last " + ", ".join(last))
         if metrics["step"]:
             m = {k: v[-1] for k, v in metrics.items() if v}
-            print(f"  quality at step {int(m['step'])}: FCD {m['fcd']:.3f}, "
-                  f"{int(m['coverage'])}/10 digits covered, score {m['score']:.2f}")
+            if "fcd" in m:
+                what = (f"FCD {m['fcd']:.3f}, {int(m['coverage'])}/10 digits covered, "
+                        f"score {m['score']:.2f}")
+            else:  # the 2-D game's measurement
+                what = ", ".join(f"{k} {v:.4g}" for k, v in m.items()
+                                 if k not in ("step", "seconds"))
+            print(f"  quality at step {int(m['step'])}: {what}")
     return 0
+
+
+def _samples(shape: tuple[int, ...]) -> str:
+    return "points in the plane" if shape == (2,) else f"{shape[0]}x{shape[1]} images"

@@ -13,7 +13,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("sample", help="write a PNG grid of samples from a model file")
     s.add_argument("model", help=MODEL_HELP)
     s.add_argument("--n", type=positive_int, default=None,
-                   help="how many samples (default 64; 10 with --style-from)")
+                   help="how many samples (default 64 images, 2,500 points; 10 with "
+                   "--style-from)")
     s.add_argument("--digit", type=nonneg_int, default=None,
                    help="saae: draw this digit in every sample (styles vary)")
     s.add_argument("--style-from", type=nonneg_int, default=None, metavar="INDEX",
@@ -22,7 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--seed", type=nonneg_int, default=0)
     s.add_argument("--cols", type=positive_int, default=None)
     s.add_argument("--scale", type=positive_int, default=2, help="pixel scale (default 2)")
-    s.add_argument("--out", type=Path, default=Path("samples.png"))
+    s.add_argument("--out", type=Path, default=Path("samples.png"),
+                   help="a PNG; for a 2-D model also .npy or .csv (the points themselves)")
     s.set_defaults(func=run)
 
 
@@ -37,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
     check_writable(args.out)
     path = resolve_model(args.model)
     sampler = load_sampler(path)
+    if sampler.shape == (2,):  # a 2-D model: points
+        return _points(args, sampler)
     conditional = args.digit is not None or args.style_from is not None
     if conditional and not sampler.conditional:
         raise GanvisError(f"{args.model}: --digit and --style-from need a model that takes a "
@@ -58,4 +62,20 @@ def run(args: argparse.Namespace) -> int:
     save_grid(args.out, images, cols=cols, scale=args.scale)
     print(f"saved {args.out}: {n} samples from {args.model} (step {sampler.step}, {what})",
           file=sys.stderr)
+    return 0
+
+
+def _points(args: argparse.Namespace, sampler) -> int:
+    from ganvis.engine.errors import GanvisError
+    from ganvis.engine.files.images import save_points
+
+    if args.digit is not None or args.style_from is not None:
+        raise GanvisError(f"{args.model}: a 2-D model draws points; --digit and --style-from "
+                          "are for a saae")
+    n = args.n or 2500
+    points = sampler.sample(n, args.seed)
+    save_points(args.out, points)
+    what = "points" if args.out.suffix.lower() in (".npy", ".csv") else "points, as a scatter,"
+    print(f"saved {args.out}: {n} {what} sampled from {args.model} (step {sampler.step}, "
+          f"seed {args.seed})", file=sys.stderr)
     return 0

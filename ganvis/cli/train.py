@@ -20,8 +20,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        "run as HDF5.")
     t.add_argument("--model", choices=names(), default="dcgan",
                    help="; ".join(f.about for f in all_families()))
-    t.add_argument("--data", default="mnist5k", help="mnist5k, mnist5k-binary, idx:DIR_OR_FILE, "
-                   "npz:FILE or h5:FILE (default: mnist5k)")
+    t.add_argument("--data", default=None, help="images: mnist5k, mnist5k-binary, "
+                   "idx:DIR_OR_FILE, npz:FILE or h5:FILE (default mnist5k); points (gan2d): "
+                   "ring8, grid25, gaussian, moons, spiral, line, csv:FILE, npy:FILE or "
+                   "npz:FILE (default ring8)")
     t.add_argument("--steps", type=positive_int, default=1000,
                    help="generator steps (default 1000)")
     t.add_argument("--batch-size", type=positive_int, default=None,
@@ -55,6 +57,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--on-oom", choices=("stop", "halve", "cpu"), default="stop",
                    help="when the device runs out of memory: stop (save the run and say how "
                    "to go on), halve the batch size and go on, or go on on the CPU")
+    t.add_argument("--pack", type=positive_int, default=1, help="gan2d: D judges this many "
+                   "points at once (PacGAN; 1: the plain GAN)")
+    t.add_argument("--g-ema", type=float, default=None, metavar="DECAY", help="sample from an "
+                   "average of G's weights with this decay (gan2d default 0.98; 0: from G)")
     t.add_argument("--metrics-every", type=nonneg_int, default=100, metavar="STEPS",
                    help="measure FCD, coverage and score at most every STEPS steps, within 5%% "
                    "of the training time (built-in digits only; 0: never; default 100)")
@@ -88,8 +94,9 @@ def _start(args: argparse.Namespace):
         model=args.model, data=args.data, latent_dim=args.latent_dim, width=args.width,
         depth=args.depth, loss=args.loss, prior=args.prior, k_disc=args.k_disc,
         lr_g=args.lr_g, lr_d=args.lr_d, betas_g=betas, betas_d=betas,
-        batch_size=args.batch_size or 64, seed=args.seed, device=args.device,
-        likelihood=args.likelihood, metrics_every=args.metrics_every))
+        batch_size=args.batch_size, seed=args.seed, device=args.device,
+        likelihood=args.likelihood, metrics_every=args.metrics_every, pack=args.pack,
+        g_ema=args.g_ema))
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -105,10 +112,13 @@ def _train(args: argparse.Namespace) -> int:
     c = run.config
     ranks = ""
     if distributed.active():
-        run.distribute()
+        from ganvis.engine.runs.ranks import distribute
+
+        distribute(run)
         ranks = f" per process, {distributed.world_size()} processes ({run.device} here)"
     if lead:
-        print(f"ganvis train: {c.model} on {run.dataset.name} ({run.dataset.size} images), "
+        print(f"ganvis train: {c.model} on {run.dataset.name} ({run.dataset.size} "
+              f"{run.family.data.name}), "
               f"{run.device}, batch {c.batch_size}{ranks}, k={c.k_disc}, {c.loss} loss, "
               f"seed {c.seed}", file=sys.stderr)
     bar = Progress(args.steps, quiet=args.quiet)

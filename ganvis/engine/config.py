@@ -30,7 +30,7 @@ class RunConfig:
     """Everything that defines a training run; stored as JSON in every run file."""
 
     model: str = "dcgan"
-    data: str = "mnist5k"
+    data: str | None = None  # None: the family's default (mnist5k for images, ring8 for points)
     latent_dim: int | None = None
     width: int | None = None
     depth: int | None = None
@@ -41,7 +41,7 @@ class RunConfig:
     lr_d: float | None = None
     betas_g: tuple[float, float] | None = None
     betas_d: tuple[float, float] | None = None
-    batch_size: int = 64
+    batch_size: int | None = None
     seed: int = 0
     device: str = "auto"
     # Autoencoders: pixels as Gaussian (tanh, squared error) or Bernoulli (sigmoid, cross-
@@ -50,12 +50,22 @@ class RunConfig:
     # Measure FCD, coverage and the rest every this many steps at most (0: never); measuring
     # is also held to a small share of the training time (see quality/live.py).
     metrics_every: int = 100
+    # PacGAN packing: D judges this many samples at once (1: the plain GAN).
+    pack: int = 1
+    # Samples come from an average of G's weights, updated after every G step with this
+    # decay (0: from G itself). None: the family's default.
+    g_ema: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name, value in family(self.model).defaults.items():
+        fam = family(self.model)
+        for name, value in fam.defaults.items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
+        if self.data is None:
+            object.__setattr__(self, "data", fam.data.default)
+        if self.g_ema is None:
+            object.__setattr__(self, "g_ema", fam.defaults.get("g_ema", 0.0))
         for name in ("betas_g", "betas_d"):
             if isinstance(getattr(self, name), (list, tuple)):
                 object.__setattr__(self, name, tuple(getattr(self, name)))
@@ -75,6 +85,17 @@ class RunConfig:
         _int_range("batch_size", self.batch_size, 1, 65536)
         _int_range("seed", self.seed, 0, 2**63 - 1)
         _int_range("metrics_every", self.metrics_every, 0, 10**9)
+        _int_range("pack", self.pack, 1, 16)
+        if not _is_real(self.g_ema) or not 0 <= self.g_ema < 1:
+            raise ConfigError(f"g_ema: a decay in [0, 1) (0: off), got {self.g_ema!r}")
+        if self.g_ema and "g_ema" not in family(self.model).settings:
+            raise ConfigError(f"g_ema: {self.model} has no generator to average")
+        if self.pack != 1 and "pack" not in family(self.model).settings:
+            raise ConfigError(f"pack: {self.model} does not pack samples; packing is for "
+                              "the 2-D GAN (gan2d)")
+        if self.batch_size % self.pack:
+            raise ConfigError(f"pack: D judges {self.pack} samples at once, so the batch size "
+                              f"must be a multiple of {self.pack} (got {self.batch_size})")
         for name in ("lr_g", "lr_d"):
             v = getattr(self, name)
             if not _is_real(v) or not 0 < v <= 1:
@@ -92,8 +113,12 @@ class RunConfig:
 
     def replace(self, **changes: Any) -> RunConfig:
         if "model" in changes:  # unless given, take the new family's defaults
-            for name in family(changes["model"]).defaults:
+            new = family(changes["model"])
+            for name in new.defaults:
                 changes.setdefault(name, None)
+            if new.data != family(self.model).data:  # images <-> points: its own data too
+                changes.setdefault("data", None)
+            changes.setdefault("g_ema", None)
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ the views' words for what the adversary compares, which manual steps exist.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ganvis.engine.errors import ConfigError
@@ -37,6 +37,19 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class DataKind:
+    """What a family trains on (images or points): its built-in sets, its loader, the files
+    the app offers to open for it."""
+
+    name: str  # "images" or "points"
+    default: str  # the data spec a run gets when none is given
+    builtin: Mapping[str, str]  # spec -> words for the setup panel's list
+    load: Callable[[str], Any]  # spec -> a data set (errors: DataError)
+    file_filter: str  # the open-file dialog's filter
+    specs: Mapping[str, str]  # file suffix -> spec prefix (".npz" -> "npz")
+
+
+@dataclass(frozen=True)
 class Family:
     """A model family, declared once. `build_nets(config, shape, num_classes, bernoulli)`
     returns its networks by the names run files store them under."""
@@ -51,15 +64,24 @@ class Family:
     series: Mapping[str, str]  # accumulated series -> the counter dividing it (d, g or r)
     phases: tuple[Phase, ...]  # manual steps, the full step first
     generator: str  # the network a Sampler copies (what `ganvis sample` runs)
+    data: DataKind  # images or points
     players: Players | None = None  # None: no adversary
     encoder: str | None = None  # the network that encodes images, if any
     conditional: bool = False  # the generator also takes a class label (a digit)
     reconstructs: bool = False  # an autoencoder: reconstructions and a latent space to show
     image_counter: str = "d_steps"  # the counter whose every update drew one real batch
+    metric_keys: tuple[str, ...] = ()  # the columns of its quality measurements (run files)
+    pacing: Any = None  # how often its snapshots come (runs.loop.Pacing; None: the default)
+    presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # name -> changes
 
     @property
     def adversarial(self) -> bool:
         return self.players is not None
+
+    def sampling_net(self, nets: Mapping[str, Any]) -> str:
+        """The network samples come from: the average of G's weights when the run keeps one
+        (G_ema), else the generator."""
+        return "G_ema" if "G_ema" in nets else self.generator
 
     def images_seen(self, counters: Mapping[str, int], batch_size: int) -> int:
         """Real images drawn by `counters` at `batch_size` (one batch per counted update)."""

@@ -1,5 +1,5 @@
-"""The game in numbers: V(D, G) on the probe batches, its equilibrium, and the JS estimate
-(the maths is the engine's: engine/quality/game.py)."""
+"""The game in numbers: V(D, G) on the probe batches, its equilibrium, the lower bound on JS it
+gives, and a verdict from how far apart D's two histograms are (engine/quality/game.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from ganvis.app.theme import FAKE, REAL, hex_color
 from ganvis.engine.family import family
 from ganvis.engine.quality import game
-from ganvis.engine.quality.game import LOG4, game_value, js_if_optimal, verdict
+from ganvis.engine.quality.game import LOG4, game_value, js_lower_bound, verdict
 
 
 class GameView(QWidget):
@@ -36,11 +36,14 @@ class GameView(QWidget):
             return
         rm, fm = float(snap.real_probs.mean()), float(snap.fake_probs.mean())
         v = game_value(snap.real_probs, snap.fake_probs)
+        said = verdict(snap.real_probs, snap.fake_probs, snap.step, players.real_short,
+                       players.fake_short)
         self.text.setText(
-            f"<b>{verdict(rm, fm, snap.step)}</b><br>"
+            f"<b>{said}</b><br>"
             f"mean D: <span style='color:{hex_color(REAL)}'>{rm:.3f} {players.real_short}"
             f"</span>, <span style='color:{hex_color(FAKE)}'>{fm:.3f} {players.fake_short}"
             f"</span> (equilibrium: 0.5)<br>"
             f"V(D, G) = {v:.3f} (equilibrium: −log 4 = {-LOG4:.3f})<br>"
-            f"JS(p<sub>data</sub> ‖ p<sub>g</sub>) ≈ (V + log 4) / 2 = {js_if_optimal(v):.3f} "
-            f"<span style='color:#8b929c'>(if D were optimal; max log 2 = 0.693)</span>")
+            f"JS(p<sub>data</sub> ‖ p<sub>g</sub>) ≥ (V + log 4) / 2 = {js_lower_bound(v):.3f} "
+            f"<span style='color:#8b929c'>(a lower bound, reached only when D is the optimal "
+            f"D*; Step D moves D toward it; max log 2 = 0.693)</span>")

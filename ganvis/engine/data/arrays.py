@@ -46,34 +46,43 @@ def load_npz(path: Path) -> Dataset:
 
 def _npy_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path):
     with zf.open(info) as fp:
-        return _parse_npy_header(fp, info, path)[:2]
+        return _parse_npy_header(fp, info.filename, path)[:2]
 
 
-def _parse_npy_header(fp: BinaryIO, info: zipfile.ZipInfo, path: Path):
-    version = np.lib.format.read_magic(fp)
+def _parse_npy_header(fp: BinaryIO, name: str, path: Path):
+    try:
+        version = np.lib.format.read_magic(fp)
+    except ValueError as e:
+        raise DataError(f"{path}: {name} is not a .npy array ({e})") from None
     if version not in ((1, 0), (2, 0), (3, 0)):
-        raise DataError(f"{path}: array {info.filename} has unsupported .npy version {version}")
+        raise DataError(f"{path}: array {name} has unsupported .npy version {version}")
     read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
             else np.lib.format.read_array_header_2_0)
     try:
         shape, fortran, dtype = read(fp)
     except (ValueError, TypeError, SyntaxError, tokenize.TokenError, MemoryError) as e:
         # numpy parses the header as a Python literal; a damaged one fails in many ways
-        raise DataError(f"{path}: array {info.filename} has a damaged header ({e})") from None
+        raise DataError(f"{path}: array {name} has a damaged header ({e})") from None
     if dtype.hasobject or dtype.kind not in "uifb":
-        raise DataError(f"{path}: array {info.filename} has dtype {dtype}; need numbers "
+        raise DataError(f"{path}: array {name} has dtype {dtype}; need numbers "
                         "(Python objects are never unpickled)")
     return shape, dtype, fortran
 
 
 def _read_npy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> np.ndarray:
     with zf.open(info) as fp:
-        shape, dtype, fortran = _parse_npy_header(fp, info, path)
-        nbytes = math.prod(shape) * dtype.itemsize
-        if nbytes > MAX_PIXEL_BYTES * 4 or nbytes > info.file_size:
-            raise DataError(f"{path}: array {info.filename} claims shape {shape} ({nbytes} bytes) "
-                            f"but the archive holds {info.file_size} bytes for it")
-        data = read_exact(fp, nbytes, path)
+        return read_npy_member(fp, info.file_size, path, info.filename)
+
+
+def read_npy_member(fp: BinaryIO, available: int, path: Path, name: str) -> np.ndarray:
+    """One .npy array from `fp`, which holds `available` bytes: its header is checked against
+    that before anything of the claimed size is allocated; nothing is unpickled."""
+    shape, dtype, fortran = _parse_npy_header(fp, name, path)
+    nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes > MAX_PIXEL_BYTES * 4 or nbytes > available:
+        raise DataError(f"{path}: array {name} claims shape {shape} ({nbytes} bytes) "
+                        f"but the file holds {available} bytes for it")
+    data = read_exact(fp, nbytes, path)
     return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
 
 

@@ -43,6 +43,15 @@ class Dataset:
         return int(self.images.shape[1]), int(self.images.shape[2])
 
     @property
+    def sample_shape(self) -> tuple[int, ...]:
+        """The shape of one sample: (H, W) here, (2,) for points."""
+        return self.image_shape
+
+    def as_tensor(self) -> torch.Tensor:
+        """The images as a (N, 1, H, W) float32 tensor (a copy)."""
+        return torch.from_numpy(np.array(self.images)).unsqueeze(1)
+
+    @property
     def num_classes(self) -> int:
         return 0 if self.labels is None else int(self.labels.max()) + 1
 
@@ -158,12 +167,13 @@ def as_labels(y: np.ndarray, n: int, source: str) -> np.ndarray:
 
 
 class DeviceData:
-    """A data set resident on the training device; batches are drawn by index there."""
+    """A data set resident on the training device; batches are drawn by index there.
+    `images` holds the samples: (N, 1, H, W) images, or (N, 2) points."""
 
-    def __init__(self, dataset: Dataset, device: torch.device) -> None:
+    def __init__(self, dataset, device: torch.device) -> None:
         self.dataset = dataset
         self.device = device
-        self.images = torch.from_numpy(np.array(dataset.images)).unsqueeze(1).to(device)
+        self.images = dataset.as_tensor().to(device)
         self.labels = (None if dataset.labels is None
                        else torch.from_numpy(np.array(dataset.labels)).to(device))
         self.n = dataset.size

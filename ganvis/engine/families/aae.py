@@ -4,8 +4,10 @@ discriminator pulls onto a chosen prior, so that decoding prior samples generate
 from __future__ import annotations
 
 from ganvis.engine.config import RunConfig
+from ganvis.engine.data.kinds import IMAGES
 from ganvis.engine.family import Family
 from ganvis.engine.nets.autoencoder import build_autoencoder
+from ganvis.engine.quality.live import KEYS as LIVE_KEYS
 from ganvis.engine.runs.aae import AAE_PHASES, AAE_SERIES, AAE_SETTINGS, CODE_PLAYERS, AAERun
 
 
@@ -23,13 +25,15 @@ FAMILY = Family(
     # outpaces the adversary and the codes drift off the prior; 1e-3 keeps them on it. A small
     # latent (8) is what Makhzani et al. used on MNIST: the prior can then be filled.
     defaults={"latent_dim": 8, "width": 512, "depth": 2, "lr_g": 1e-3, "lr_d": 1e-3,
-              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999)},
+              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999), "batch_size": 64},
     settings=AAE_SETTINGS,
     build_nets=build,
     run_class=AAERun,
     series=AAE_SERIES,
     phases=AAE_PHASES,
     generator="decoder",
+    data=IMAGES,
+    metric_keys=LIVE_KEYS,
     encoder="encoder",
     players=CODE_PLAYERS,
     reconstructs=True,

@@ -4,8 +4,10 @@ with no adversary; its codes go wherever reconstruction puts them."""
 from __future__ import annotations
 
 from ganvis.engine.config import RunConfig
+from ganvis.engine.data.kinds import IMAGES
 from ganvis.engine.family import Family
 from ganvis.engine.nets.autoencoder import build_autoencoder
+from ganvis.engine.quality.live import KEYS as LIVE_KEYS
 from ganvis.engine.runs.aae import AE_PHASES, AE_SETTINGS, RECON_SERIES, AAERun
 
 
@@ -19,13 +21,15 @@ FAMILY = Family(
     title="Autoencoder (no adversary)",
     about="ae: autoencoder",
     defaults={"latent_dim": 16, "width": 512, "depth": 2, "lr_g": 1e-3, "lr_d": 1e-3,
-              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999)},
+              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999), "batch_size": 64},
     settings=AE_SETTINGS,
     build_nets=build,
     run_class=AAERun,
     series=RECON_SERIES,
     phases=AE_PHASES,
     generator="decoder",
+    data=IMAGES,
+    metric_keys=LIVE_KEYS,
     encoder="encoder",
     reconstructs=True,
     image_counter="g_steps",

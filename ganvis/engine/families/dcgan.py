@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from ganvis.engine.config import RunConfig
+from ganvis.engine.data.kinds import IMAGES
 from ganvis.engine.errors import ConfigError
 from ganvis.engine.family import Family
 from ganvis.engine.nets.dcgan import DCGANDiscriminator, DCGANGenerator
+from ganvis.engine.quality.live import KEYS as LIVE_KEYS
 from ganvis.engine.runs.gan import GAN_PHASES, GAN_SERIES, GAN_SETTINGS, IMAGE_PLAYERS, GANRun
 
 
@@ -26,12 +28,14 @@ FAMILY = Family(
     # checkpoint up to 3,000 steps (docs/QUALITY.md has the comparison). `width` is the base
     # channel count; the depth is fixed.
     defaults={"latent_dim": 64, "width": 32, "depth": 2, "lr_g": 1e-3, "lr_d": 1e-3,
-              "betas_g": (0.0, 0.99), "betas_d": (0.0, 0.99)},
+              "betas_g": (0.0, 0.99), "betas_d": (0.0, 0.99), "batch_size": 64},
     settings=GAN_SETTINGS,
     build_nets=build,
     run_class=GANRun,
     series=GAN_SERIES,
     phases=GAN_PHASES,
     generator="G",
+    data=IMAGES,
+    metric_keys=LIVE_KEYS,
     players=IMAGE_PLAYERS,
 )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ganvis.engine.config import RunConfig
+from ganvis.engine.data.kinds import IMAGES
 from ganvis.engine.family import Family
 from ganvis.engine.nets.mlp import MLPDiscriminator, MLPGenerator
+from ganvis.engine.quality.live import KEYS as LIVE_KEYS
 from ganvis.engine.runs.gan import GAN_PHASES, GAN_SERIES, GAN_SETTINGS, IMAGE_PLAYERS, GANRun
 
 
@@ -21,12 +23,14 @@ FAMILY = Family(
     # `width` is the narrowest hidden layer (the layers double `depth` times). The learning
     # rates were chosen by sample quality after 600 steps.
     defaults={"latent_dim": 64, "width": 256, "depth": 3, "lr_g": 2e-4, "lr_d": 2e-4,
-              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999)},
+              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999), "batch_size": 64},
     settings=GAN_SETTINGS | {"depth"},
     build_nets=build,
     run_class=GANRun,
     series=GAN_SERIES,
     phases=GAN_PHASES,
     generator="G",
+    data=IMAGES,
+    metric_keys=LIVE_KEYS,
     players=IMAGE_PLAYERS,
 )

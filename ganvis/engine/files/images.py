@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import struct
 import zlib
@@ -61,3 +62,41 @@ def save_grid(path: str | Path, images: np.ndarray, cols: int | None = None,
     """Tile `images` and write them atomically as a PNG file."""
     return atomic_write_bytes(path, png_bytes(tile(images, cols=cols, pad=pad, scale=scale)))
 
+
+
+def scatter(points: np.ndarray, bounds: tuple[float, float, float, float] | None = None,
+            size: int = 512, background: int = 24) -> np.ndarray:
+    """Points (n, 2) drawn as soft 3x3 dots on a size x size grey picture (y up); denser
+    places are brighter. bounds (x0, x1, y0, y1) default to the points' own, padded."""
+    p = np.asarray(points, np.float64)
+    if bounds is None:
+        lo, hi = p.min(0), p.max(0)
+        c, half = (lo + hi) / 2, max(float((hi - lo).max()) / 2 * 1.15, 1e-6)
+        bounds = (c[0] - half, c[0] + half, c[1] - half, c[1] + half)
+    x0, x1, y0, y1 = bounds
+    col = np.round((p[:, 0] - x0) / (x1 - x0) * (size - 1)).astype(np.int64)
+    row = np.round((y1 - p[:, 1]) / (y1 - y0) * (size - 1)).astype(np.int64)
+    ink = np.zeros((size + 2, size + 2))
+    on = (col >= 0) & (col < size) & (row >= 0) & (row < size)
+    for dr, dc, w in ((0, 0, 1.0), (-1, 0, 0.5), (1, 0, 0.5), (0, -1, 0.5), (0, 1, 0.5)):
+        np.add.at(ink, (row[on] + 1 + dr, col[on] + 1 + dc), w)
+    ink = ink[1:-1, 1:-1]
+    level = np.log1p(ink) / max(np.log1p(ink).max(), 1e-9)
+    return np.clip(background + level * (255 - background), 0, 255).astype(np.uint8)
+
+
+def save_points(path: str | Path, points: np.ndarray) -> Path:
+    """Points (n, 2) as .npy (a plain float32 array), .csv (x,y lines) or a .png scatter,
+    by the file's suffix; written atomically."""
+    path = Path(path)
+    p = np.asarray(points, np.float32)
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        buf = io.BytesIO()
+        np.save(buf, p, allow_pickle=False)
+        data = buf.getvalue()
+    elif suffix == ".csv":
+        data = ("x,y\n" + "".join(f"{x:.7g},{y:.7g}\n" for x, y in p)).encode()
+    else:
+        data = png_bytes(scatter(p))
+    return atomic_write_bytes(path, data)

@@ -1,9 +1,10 @@
-"""The game in numbers, from D's verdicts on the probe batches: V(D, G), the Jensen-Shannon
-divergence it implies, a verdict in words, and the D(x) histogram.
+"""The game in numbers, from D's verdicts on the probe batches: V(D, G), the bound on the
+Jensen-Shannon divergence it gives, how well D separates the two batches, a verdict in words,
+and the D(x) histogram.
 
-For a fixed G the best discriminator gives V = -log 4 + 2 JS(p_data || p_g) (Goodfellow et al.,
-Theorem 1), so (V + log 4) / 2 gives the Jensen-Shannon divergence when D is at its optimum;
-stepping D alone a few times moves it toward that optimum.
+For a fixed G the best discriminator D* gives V = -log 4 + 2 JS(p_data || p_g) (Goodfellow et
+al., Theorem 1); any other D gives less. So (V + log 4) / 2 is a lower bound on JS, reached
+only when D = D*: stepping D alone a few times moves it toward D* and the bound up.
 """
 
 from __future__ import annotations
@@ -24,21 +25,40 @@ def game_value(real_probs: np.ndarray, fake_probs: np.ndarray) -> float:
     return float(np.log(r).mean() + np.log1p(-f).mean())
 
 
-def js_if_optimal(v: float) -> float:
-    """(V + log 4) / 2: the Jensen-Shannon divergence, if D were the optimal discriminator."""
+def js_lower_bound(v: float) -> float:
+    """(V + log 4) / 2, at least 0: a lower bound on JS(p_data || p_g), equal to it when D is
+    the optimal discriminator."""
     return max(0.0, (v + LOG4) / 2)
 
 
-def verdict(real_mean: float, fake_mean: float, step: int = 1) -> str:
+def separation(real_probs: np.ndarray, fake_probs: np.ndarray) -> float:
+    """How often D ranks a real sample above a fake one (ties count half): 1 when the two
+    histograms do not overlap, 0.5 when D cannot tell them apart (the ROC curve's area)."""
+    r = np.asarray(real_probs, np.float64)
+    f = np.sort(np.asarray(fake_probs, np.float64))
+    below = np.searchsorted(f, r, side="left")
+    ties = np.searchsorted(f, r, side="right") - below
+    return float((below + 0.5 * ties).sum() / (len(r) * len(f)))
+
+
+def verdict(real_probs: np.ndarray, fake_probs: np.ndarray, step: int = 1,
+            real: str = "real", fake: str = "fake") -> str:
+    """The state of the game in words, from how far apart D's two histograms are (not only
+    their means)."""
     if step == 0:
         return "Not started: D's verdicts are those of random weights. Press Train."
-    if abs(real_mean - 0.5) < 0.1 and abs(fake_mean - 0.5) < 0.1:
-        return "Near equilibrium: D can hardly tell real from fake."
-    if real_mean - fake_mean > 0.3:
-        return "D is winning: it tells real from fake easily."
-    if fake_mean > real_mean:
-        return "G is fooling D: fakes look more real to D than real digits do."
-    return "Contested: D leans the right way, but not by much."
+    s = separation(real_probs, fake_probs)
+    ranks = f"it ranks {real} above {fake} {s:.0%} of the time"
+    if s >= 0.9:
+        return f"D is winning: {ranks}."
+    if s >= 0.65:
+        return f"D leans the right way: {ranks} (50%: it cannot tell)."
+    if s > 0.35:
+        near = abs(float(np.mean(real_probs)) - 0.5) < 0.1 and \
+            abs(float(np.mean(fake_probs)) - 0.5) < 0.1
+        return (f"Near equilibrium: D can hardly tell {real} from {fake} ({s:.0%})." if near
+                else f"Contested: D can hardly tell {real} from {fake} ({s:.0%}).")
+    return f"G is fooling D: it ranks {fake} above {real} {1 - s:.0%} of the time."
 
 
 def prob_hist(p: np.ndarray, bins: int = BINS) -> np.ndarray:

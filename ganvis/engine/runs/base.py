@@ -13,11 +13,9 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
-from torch.nn.parallel import DistributedDataParallel
 
 from ganvis.engine.config import RunConfig
-from ganvis.engine.data import Dataset, DeviceData, load_dataset
-from ganvis.engine.devices import distributed
+from ganvis.engine.data import Dataset, DeviceData
 from ganvis.engine.devices.device import resolve_device
 from ganvis.engine.errors import DivergenceError
 from ganvis.engine.family import Family, family
@@ -55,10 +53,10 @@ class Run:
         self.config = config
         self.family: Family = family(config.model)
         self.device = resolve_device(config.device)
-        self.dataset = dataset if dataset is not None else load_dataset(config.data)
+        self.dataset = dataset if dataset is not None else self.family.data.load(config.data)
         self.data = DeviceData(self.dataset, self.device)
         self.num_classes = self.check_data(config, self.dataset)
-        shape = self.dataset.image_shape
+        shape = self.dataset.sample_shape
         check_size(config, shape, self.num_classes)
         self.bernoulli = config.likelihood == "bernoulli" or (
             config.likelihood == "auto" and self.dataset.binary)
@@ -92,9 +90,7 @@ class Run:
         self.guard = Guard(self.device)
         # the series since the last row; what is added is watched by the run's guard
         self.acc = Accumulator(self.family.series, self.device, lambda v: self.guard.watch(v))
-        self.live = LiveMetrics(self.dataset.name, self.dataset.binary, config.prior,
-                                config.latent_dim, self.num_classes, config.seed,
-                                config.metrics_every)
+        self.live = self.make_live()
 
     # --- what a kind of game defines ------------------------------------------------------
 
@@ -105,6 +101,12 @@ class Run:
 
     def make_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         raise NotImplementedError
+
+    def make_live(self):
+        """What measures the run while it trains (quality/live.py for images)."""
+        c = self.config
+        return LiveMetrics(self.dataset.name, self.dataset.binary, c.prior, c.latent_dim,
+                           self.num_classes, c.seed, c.metrics_every)
 
     def train_steps(self, n: int = 1) -> None:
         raise NotImplementedError
@@ -142,7 +144,8 @@ class Run:
 
     @property
     def generator(self) -> torch.nn.Module:
-        return self.nets[self.family.generator]
+        """What samples come from (the averaged G, when the run keeps one)."""
+        return self.nets[self.family.sampling_net(self.nets)]
 
     # --- stepping ------------------------------------------------------------------------
 
@@ -188,7 +191,7 @@ class Run:
     def sampler(self, device: str | torch.device = "cpu") -> Sampler:
         """A frozen eval-mode copy of the generator as it is now (for sliders and exports)."""
         encoder = self.nets.get(self.family.encoder) if self.family.encoder else None
-        return Sampler(self.generator, self.config, self.dataset.image_shape, self.step, device,
+        return Sampler(self.generator, self.config, self.dataset.sample_shape, self.step, device,
                        num_classes=self.num_classes, encoder=encoder)
 
     @torch.no_grad()
@@ -219,9 +222,10 @@ class Run:
             losses={k: row[k] for k in self.family.series}, grid=frozen(o.grid),
             real_probs=frozen(o.real_probs), fake_probs=frozen(o.fake_probs),
             device=str(self.device), grid_cols=o.grid_cols, metrics=self.live.latest,
-            metrics_note=self.live.note, autoencoder=o.autoencoder,
+            metrics_note=self.live.note, autoencoder=o.autoencoder, plane=o.plane,
         )
-        self.timeline.add(self.step, snap.grid)
+        if snap.grid.ndim == 3:  # the timeline keeps image grids
+            self.timeline.add(self.step, snap.grid)
         self._mark = (self.images_seen, self.elapsed)
         return snap
 
@@ -290,18 +294,6 @@ class Run:
         new.load_state(self.state())
         new.guard.keep(new)
         return new
-
-    def distribute(self) -> None:
-        """Train as one rank of a process group (distributed.init first): DDP wrappers for the
-        steps, this rank's shard of the data and its own random stream; only rank 0 measures."""
-        r, n = distributed.rank(), distributed.world_size()
-        ids = [self.device.index] if self.device.type == "cuda" else None
-        self.train_nets = {k: DistributedDataParallel(net, device_ids=ids)
-                           for k, net in self.nets.items()}
-        self.train_data = DeviceData(self.dataset.shard(r, n), self.device)
-        self.gen.manual_seed(self.config.seed + 1 + 7919 * r)
-        if r:
-            self.live.enabled = False
 
 
 def _rows(history: dict[str, list[float]]) -> int:

@@ -7,6 +7,8 @@ the non-saturating loss (losses.py).
 
 from __future__ import annotations
 
+import copy
+
 import torch
 
 from ganvis.engine.config import COMMON_SETTINGS
@@ -25,6 +27,23 @@ GAN_PHASES = (
     Phase("step_d", "Step D", "One discriminator update; G stays put"),
     Phase("step_g", "Step G", "One generator update; D stays put"),
 )
+
+
+def with_average(nets: dict, config) -> dict:
+    """The nets, plus G_ema (a copy of G that averages its weights) when config.g_ema > 0."""
+    if config.g_ema:
+        nets["G_ema"] = copy.deepcopy(nets["G"]).requires_grad_(False)
+    return nets
+
+
+@torch.no_grad()
+def average_into(avg: torch.nn.Module, net: torch.nn.Module, decay: float) -> None:
+    """avg <- decay * avg + (1 - decay) * net for the weights; buffers (batch-norm
+    statistics) are copied."""
+    for a, p in zip(avg.parameters(), net.parameters()):
+        a.lerp_(p, 1 - decay)
+    for a, b in zip(avg.buffers(), net.buffers()):
+        a.copy_(b)
 
 
 class GANRun(Run):
@@ -89,6 +108,8 @@ class GANRun(Run):
         self.D.requires_grad_(True)
         self.acc.add("g_loss", loss)
         self.g_steps += 1
+        if "G_ema" in self.nets:
+            average_into(self.nets["G_ema"], self.G, self.config.g_ema)
 
     @torch.no_grad()
     def observe(self) -> Observation:

@@ -34,14 +34,33 @@ class AutoencoderPart:
 
 
 @dataclass(frozen=True)
+class PlanePart:
+    """What the 2-D game shows: real and fake points, D's surface, the push G's loss puts on
+    each fake point, the generator's manifold and (from the latest measurement) D*."""
+
+    real: np.ndarray  # (n, 2) real points
+    fake: np.ndarray  # (n, 2) G on fixed codes
+    push: np.ndarray  # (n, 2) minus the gradient of G's loss at each fake point
+    bounds: tuple[float, float, float, float]  # (x0, x1, y0, y1) of the surfaces
+    surface: np.ndarray  # (m, m) D(x) on a grid over bounds, rows along y
+    manifold: np.ndarray  # (lines, points, 2): G along the lines of a grid of codes
+    pack: int = 1  # D judges this many points at once (the surface: copies of one point)
+    d_star: np.ndarray | None = None  # (k, k) D* from the latest measurement
+    d_star_bounds: tuple[float, float, float, float] | None = None
+    resolution: float = 0.0  # h: the blur the exact quantities are computed at
+    samples: np.ndarray | None = None  # (n, 2) the averaged G on the same codes, if kept
+
+
+@dataclass(frozen=True)
 class Observation:
     """A family's own part of a snapshot (Run.observe)."""
 
-    grid: np.ndarray  # (n, H, W) samples from the fixed grid codes
+    grid: np.ndarray  # samples from the fixed grid codes: (n, H, W) images or (n, 2) points
     real_probs: np.ndarray  # D on the real probe batch ((0,) without an adversary)
     fake_probs: np.ndarray  # D on the fake probe batch
     grid_cols: int = 8
     autoencoder: AutoencoderPart | None = None
+    plane: PlanePart | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +85,7 @@ class Snapshot:
     metrics: Mapping[str, float] = field(default_factory=dict)  # latest measurement, with its step
     metrics_note: str = ""  # why there are none, when there cannot be any
     autoencoder: AutoencoderPart | None = None
+    plane: PlanePart | None = None
 
     def loss(self, name: str) -> float:
         """A series' latest mean; NaN when this family has no such series."""

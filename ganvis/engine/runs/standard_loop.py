@@ -63,7 +63,7 @@ class StandardLoop:
         self.family = fam = family(config.model)
         num_classes = dataset.num_classes if fam.conditional else 0
         torch.manual_seed(config.seed)
-        nets = fam.build_nets(config, dataset.image_shape, num_classes, False)
+        nets = fam.build_nets(config, dataset.sample_shape, num_classes, False)
         self.nets = {k: v.to(self.device) for k, v in nets.items()}
         c = config
         if not fam.reconstructs:  # the GAN game
@@ -166,7 +166,7 @@ def _rate(train: Callable[[int], None], n: int, images_per_step: int,
 
 def bench_families() -> tuple[str, ...]:
     """The families the standard loop is written for: those with an adversary."""
-    return tuple(f.name for f in all_families() if f.adversarial)
+    return tuple(f.name for f in all_families() if f.adversarial and f.data.name == "images")
 
 
 def bench_config(family: str, batch: int, device: str, seed: int = 0) -> RunConfig:

@@ -22,11 +22,12 @@ def load_sampler(path: str | Path, device: str = "cpu") -> Sampler:
     with reading(path), RunFile(path) as rf:
         fam = rf.family
         nets = rf.build()
-        wanted = [fam.generator] + ([fam.encoder] if fam.encoder else [])
+        gen = fam.sampling_net(nets)
+        wanted = [gen] + ([fam.encoder] if fam.encoder else [])
         for key in wanted:
             nets[key].load_state_dict(rf.weights(key, nets[key]))
         encoder = nets[fam.encoder] if fam.encoder else None
-        return Sampler(nets[fam.generator], rf.config, rf.shape, step=rf.counters["step"],
+        return Sampler(nets[gen], rf.config, rf.shape, step=rf.counters["step"],
                        device=device, num_classes=rf.num_classes, encoder=encoder)
 
 
@@ -51,9 +52,9 @@ def load_run(path: str | Path, dataset: Dataset | None = None, device: str | Non
         config = rf.config.replace(**changes)
     run = new_run(config, dataset)
     with reading(path), RunFile(path) as rf:
-        if run.dataset.image_shape != rf.shape:
-            raise ModelFileError(f"{path}: the model makes {rf.shape[0]}x{rf.shape[1]} images but "
-                                 f"{run.dataset.name} holds {run.dataset.image_shape}")
+        if run.dataset.sample_shape != rf.shape:
+            raise ModelFileError(f"{path}: the model makes samples of shape {rf.shape} but "
+                                 f"{run.dataset.name} holds {run.dataset.sample_shape}")
         if run.num_classes != rf.num_classes:
             raise ModelFileError(f"{path}: the model knows {rf.num_classes} digits but "
                                  f"{run.dataset.name} has {run.num_classes}")

@@ -20,7 +20,6 @@ from ganvis.engine.data import H5_ERRORS, MAX_CLASSES, MAX_SIDE, MIN_SIDE
 from ganvis.engine.errors import ConfigError, GanvisError, ModelFileError
 from ganvis.engine.family import family
 from ganvis.engine.nets.size import build_nets, check_size
-from ganvis.engine.quality.live import KEYS as METRIC_KEYS
 from ganvis.engine.runs.base import HISTORY_KEYS
 from ganvis.engine.runs.state import RunRecord, RunState
 from ganvis.engine.runs.timeline import MAX_FRAMES
@@ -72,10 +71,7 @@ class RunFile:
         except ConfigError as e:
             raise self._fail(f"invalid config: {e}") from None
         self.family = family(self.config.model)
-        shape = np.asarray(a.get("image_shape", []))
-        if shape.shape != (2,) or not all(MIN_SIDE <= int(s) <= MAX_SIDE for s in shape):
-            raise self._fail(f"bad image_shape {shape.tolist()}")
-        self.shape = (int(shape[0]), int(shape[1]))
+        self.shape = self._shape(a)
         self.counters = {}
         for k in ("step", "d_steps", "g_steps"):
             v = a.get(k, 0)
@@ -101,6 +97,19 @@ class RunFile:
             check_size(self.config, self.shape, self.num_classes)
         except ConfigError as e:
             raise self._fail(str(e)) from None
+
+    def _shape(self, a) -> tuple[int, ...]:
+        """One sample's shape: (H, W) for images (the image_shape of earlier files), (2,) for
+        points."""
+        if self.family.data.name == "points":
+            shape = np.asarray(a.get("sample_shape", []))
+            if shape.tolist() != [2]:
+                raise self._fail(f"bad sample_shape {shape.tolist()}: points have 2 coordinates")
+            return (2,)
+        shape = np.asarray(a.get("sample_shape", a.get("image_shape", [])))
+        if shape.shape != (2,) or not all(MIN_SIDE <= int(s) <= MAX_SIDE for s in shape):
+            raise self._fail(f"bad image_shape {shape.tolist()}")
+        return (int(shape[0]), int(shape[1]))
 
     def build(self) -> dict[str, nn.Module]:
         """Fresh networks of the file's family and sizes (weights not loaded yet)."""
@@ -168,7 +177,7 @@ class RunFile:
 
     def history(self, name: str = "history") -> dict[str, list[float]]:
         """The training history, or (name="metrics") the quality measurements."""
-        keys = HISTORY_KEYS if name == "history" else METRIC_KEYS
+        keys = HISTORY_KEYS if name == "history" else self.family.metric_keys
         out: dict[str, list[float]] = {k: [] for k in keys}
         group = self.f.get(name)
         if group is None:
@@ -186,17 +195,21 @@ class RunFile:
         if len(lengths) > 1:
             raise self._fail(f"{name} series have different lengths")
         if name == "metrics" and out["step"]:
-            if not out["fcd"] or not out["coverage"]:
-                raise self._fail("metrics: a measurement needs at least step, fcd and coverage")
-            if not all(math.isfinite(v) for v in out["step"] + out["coverage"]):
-                raise self._fail("metrics: step and coverage must be finite numbers")
+            needed = [k for k in ("fcd", "coverage", "js") if k in keys]
+            if not all(out[k] for k in needed):
+                raise self._fail(f"metrics: a measurement needs at least step, "
+                                 f"{' and '.join(needed)}")
+            counts = [k for k in ("step", "coverage") if k in keys]
+            if not all(math.isfinite(v) for k in counts for v in out[k]):
+                raise self._fail(f"metrics: {' and '.join(counts)} must be finite numbers")
         return out
 
     def grid(self) -> np.ndarray | None:
         ds = self.f.get("samples/grid")
         if ds is None:
             return None
-        if not isinstance(ds, h5py.Dataset) or ds.ndim != 3 or tuple(ds.shape[1:]) != self.shape \
+        if not isinstance(ds, h5py.Dataset) or ds.ndim != len(self.shape) + 1 \
+                or tuple(ds.shape[1:]) != self.shape \
                 or ds.shape[0] > MAX_GRID or ds.dtype.kind != "f":
             raise self._fail("samples/grid must be n x H x W floats")
         g = self._read(ds, "samples/grid").astype(np.float32)

@@ -68,7 +68,9 @@ def _write_attrs(f: h5py.File, run: Run, state: RunState) -> None:
     a["format_version"] = FORMAT_VERSION
     a["ganvis_version"] = ganvis.__version__
     a["config"] = run.config.to_json()
-    a["image_shape"] = np.asarray(run.dataset.image_shape, np.int64)
+    a["sample_shape"] = np.asarray(run.dataset.sample_shape, np.int64)
+    if run.family.data.name == "images":  # what files of earlier versions hold
+        a["image_shape"] = np.asarray(run.dataset.sample_shape, np.int64)
     a["step"], a["d_steps"], a["g_steps"] = state.step, state.d_steps, state.g_steps
     a["images_seen"] = state.images_seen
     a["elapsed"] = float(state.elapsed)

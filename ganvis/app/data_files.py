@@ -1,0 +1,52 @@
+"""The data sets a user opens or draws: offered in the setup panel by kind (images for the
+image families, points for the 2-D GAN) and remembered between sessions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from ganvis.app.settings import add_recent, recent
+from ganvis.app.setup_panel import SetupPanel
+from ganvis.app.views.draw_points import DrawPointsDialog
+from ganvis.engine.family import DataKind, all_families, family
+
+
+class DataFiles(QObject):
+    def __init__(self, window: QWidget, setup: SetupPanel, settings: QSettings) -> None:
+        super().__init__(window)
+        self.window, self.setup, self.settings = window, setup, settings
+
+    def kind(self) -> DataKind:
+        """What the chosen family trains on."""
+        return family(self.setup.model.currentData()).data
+
+    def open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open data set", "",
+                                              self.kind().file_filter)
+        if path:
+            self.use(path)
+
+    def use(self, path: str) -> None:
+        """Offer a file of the chosen family's kind of data, and select it."""
+        kind = self.kind()
+        suffix = Path(path).suffix.lower()
+        spec = f"{kind.specs.get(suffix, kind.specs.get('', 'npz'))}:{path}"
+        add_recent(self.settings, f"data/{kind.name}", spec)
+        self.setup.add_data(spec, Path(path).name)
+
+    def draw(self) -> None:
+        """Draw a distribution, save it where the user says, and train on it."""
+        dialog = DrawPointsDialog(self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self.use)
+        dialog.open()
+
+    def restore_recent(self) -> None:
+        """Offer again the files opened in earlier sessions that are still there."""
+        for kind in {f.data.name for f in all_families()}:
+            for spec in reversed(recent(self.settings, f"data/{kind}")):
+                if Path(spec.split(":", 1)[-1]).exists():
+                    self.setup.add_data(spec, Path(spec.split(":", 1)[-1]).name, False, kind)

@@ -1,0 +1,129 @@
+"""The 2-D game measured during training (plane.py's quantities), within a share of the
+training time, as LiveMetrics does for images: JS and KL at resolution h, V(D, G) and its
+bound on JS, how far D is from D*, and the VEEGAN/PacGAN mode counts."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from ganvis.engine.data.points import PointSet
+from ganvis.engine.latent.priors import sample_prior
+from ganvis.engine.quality.game import LOG4
+from ganvis.engine.quality.plane import (
+    KDE_SAMPLES,
+    PROTOCOL_SAMPLES,
+    PlaneGrid,
+    data_density,
+    divergences,
+    game_value,
+    grid_for,
+    kde,
+    modes_report,
+    optimal_d,
+    pooled,
+    resolution,
+)
+
+BUDGET = 0.10  # at most this share of training time goes to measuring
+VIEW_CELLS = 96  # cells a side of the D* picture the views get
+KEYS = ("step", "js", "kl_data_g", "kl_g_data", "v", "v_bound", "d_gap", "modes",
+        "high_quality", "reverse_kl", "seconds")
+V_SAMPLES = 10_000  # real and fake points V(D, G) is estimated on
+LIVES = 0.05  # "where the data lives": cells with at least this share of the density's peak
+
+
+class PlaneMetrics:
+    """Measures the 2-D game every so often (same interface as LiveMetrics); the latest
+    D* picture is kept for the views."""
+
+    def __init__(self, data: PointSet, prior: str, latent_dim: int, seed: int,
+                 every: int) -> None:
+        self.data, self.every = data, every
+        self.enabled, self.note = every > 0, ""
+        self.h = resolution(data)
+        self.grid = grid_for(data, self.h)
+        self._p_data: np.ndarray | None = None  # computed at the first measurement
+        gen = torch.Generator().manual_seed(seed + 7)
+        self.z = sample_prior(prior, KDE_SAMPLES, latent_dim, gen)
+        rng = np.random.default_rng(seed + 8)
+        self.real = torch.as_tensor(data.points[rng.integers(data.size, size=V_SAMPLES)])
+        self.history: dict[str, list[float]] = {k: [] for k in KEYS}
+        self.last_step, self.last_cost, self.train_mark = 0, 0.0, 0.0
+        self.d_star: np.ndarray | None = None  # (VIEW_CELLS, VIEW_CELLS) over view_grid
+        self.view_grid: PlaneGrid | None = None
+
+    @property
+    def latest(self) -> dict[str, float]:
+        if not self.history["step"]:
+            return {}
+        return {k: v[-1] for k, v in self.history.items() if v}
+
+    def due(self, step: int, elapsed: float) -> bool:
+        if not self.enabled or step - self.last_step < self.every or step == 0:
+            return False
+        return elapsed - self.train_mark >= self.last_cost * (1 - BUDGET) / BUDGET
+
+    def p_data(self) -> np.ndarray:
+        if self._p_data is None:
+            self._p_data = data_density(self.data, self.grid, self.h)
+        return self._p_data
+
+    def measure(self, step: int, elapsed: float, fakes: Callable[[torch.Tensor], np.ndarray],
+                samples: Callable[[torch.Tensor], np.ndarray],
+                verdicts: Callable[[torch.Tensor], np.ndarray],
+                surface: Callable[[torch.Tensor], np.ndarray]) -> dict[str, float]:
+        """fakes(z) -> G's points (the game D plays: divergences, D*, V); samples(z) -> the
+        points samples are drawn as (the averaged G, when the run keeps one: modes and high
+        quality); verdicts(points) -> D's probabilities as it judges (packs); surface(points)
+        -> D(x) of single points. Appends a row and returns it."""
+        p = self.p_data()
+        t0 = time.perf_counter()
+        fake = fakes(self.z)
+        q = kde(fake, self.grid, self.h)
+        drawn = samples(self.z[:PROTOCOL_SAMPLES])
+        row: dict[str, float] = {"step": float(step), **divergences(p, q),
+                                 **modes_report(drawn, self.data)}
+        v = game_value(verdicts(self.real), verdicts(torch.as_tensor(fake[:V_SAMPLES])))
+        row["v"], row["v_bound"] = v, max(0.0, (v + LOG4) / 2)
+        row["d_gap"] = self._d_star(p, q, surface)
+        row["seconds"] = time.perf_counter() - t0
+        for k in KEYS:
+            self.history[k].append(float(row.get(k, math.nan)))
+        self.last_step, self.last_cost, self.train_mark = step, row["seconds"], elapsed
+        return row
+
+    def _d_star(self, p: np.ndarray, q: np.ndarray, surface) -> float:
+        """Keep D* on a coarse grid for the views; return max |D - D*| where the data or the
+        samples live (cells holding at least LIVES of either density's peak)."""
+        factor = max(1, self.grid.n // VIEW_CELLS)
+        pc, qc = pooled(p, factor), pooled(q, factor)
+        g = self.grid
+        n = pc.shape[0]
+        self.view_grid = PlaneGrid(g.x0, g.x0 + n * factor * g.cell, g.y0,
+                                   g.y0 + n * factor * (g.y1 - g.y0) / g.n, n)
+        self.d_star = optimal_d(pc, qc).astype(np.float32)
+        d = surface(torch.as_tensor(self.view_grid.centres(), dtype=torch.float32))
+        d = d.reshape(n, n)
+        live = (pc > LIVES * pc.max()) | (qc > LIVES * qc.max())
+        gap = np.abs(d - self.d_star)[live & np.isfinite(self.d_star)]
+        return float(gap.max()) if gap.size else math.nan
+
+    def state(self) -> dict:
+        return {"history": {k: list(v) for k, v in self.history.items()},
+                "last_step": self.last_step, "last_cost": self.last_cost,
+                "train_mark": self.train_mark, "enabled": self.enabled, "note": self.note}
+
+    def load_state(self, state: dict) -> None:
+        history = state.get("history", {})
+        n = len(history.get("step", []))
+        self.history = {k: list(history.get(k) or [math.nan] * n) for k in KEYS}
+        self.last_step = int(state.get("last_step", self.history["step"][-1] if n else 0))
+        self.last_cost = float(state.get("last_cost", 0.0))
+        self.train_mark = float(state.get("train_mark", 0.0))
+        self.enabled = bool(state.get("enabled", self.enabled))
+        self.note = str(state.get("note", self.note))

@@ -1,0 +1,82 @@
+"""The theory lab in the app: the 2-D GAN's plane, D*, Optimise D, slow motion, drawing."""
+
+import time
+
+import numpy as np
+
+from ganvis.app.commands import RunCommands
+from ganvis.app.views.draw_points import DrawPointsDialog
+from ganvis.engine import RunConfig
+from ganvis.engine.data.points import load_points
+
+WAIT = 60_000
+
+
+def _pick(qtbot, w, model):
+    setup = w.panels.setup
+    setup.model.setCurrentIndex(setup.model.findData(model))
+    if w.latest.step:  # something was trained: the new settings wait for Reset
+        assert setup.banner.isVisibleTo(setup)
+        w.acts.reset.trigger()
+    qtbot.waitUntil(lambda: w.config.model == model and w.latest.model == model, timeout=WAIT)
+
+
+def test_the_theory_lab_shows_the_plane_and_optimises_d(qtbot, window):
+    w = window
+    _pick(qtbot, w, "gan2d")
+    p = w.panels
+    assert p.centre.currentWidget() is p.theory and p.setup.data.currentData() == "ring8"
+    assert not p.docks["explore"].isVisibleTo(w) and not p.docks["timeline"].isVisibleTo(w)
+    assert not p.setup.likelihood.isEnabled() and p.setup.pack.isEnabled()
+    for _ in range(3):
+        w.acts.step.trigger()
+    qtbot.waitUntil(lambda: w.latest.step == 3, timeout=WAIT)
+    qtbot.waitUntil(lambda: len(p.theory.plane.fake.data) == 1000, timeout=WAIT)
+    assert p.theory.plane.heat.image is not None  # D's surface
+    d_steps = w.latest.d_steps
+    p.theory.optimise.click()
+    qtbot.waitUntil(lambda: w.latest.d_steps == d_steps + 500, timeout=WAIT)
+    qtbot.waitUntil(lambda: "lower bound" in p.theory.readout.text(), timeout=WAIT)
+    assert {"js", "v", "d_gap"} <= set(w.latest.metrics)
+    assert p.theory.dstar.heat.image is not None  # D*, from that measurement
+    _pick(qtbot, w, "dcgan")
+    assert p.centre.currentWidget() is p.samples and p.setup.data.currentData() == "mnist5k"
+    assert p.docks["explore"].isVisibleTo(w)
+
+
+def test_drawn_points_are_saved_where_the_user_says_and_trained_on(qtbot, window, tmp_path):
+    w = window
+    _pick(qtbot, w, "gan2d")
+    dialog = DrawPointsDialog(w)
+    qtbot.addWidget(dialog)
+    dialog.saved.connect(w.data_files.use)
+    for x, y in ((-1, 0), (0, 1), (1, 0)):
+        dialog.dab(x, y)
+    target = tmp_path / "mine.npy"
+    assert dialog.save(str(target)) == str(target)
+    assert load_points(f"npy:{target}").size == 3 * 40
+    qtbot.waitUntil(lambda: w.config.data == f"npy:{target}", timeout=WAIT)  # nothing trained
+    qtbot.waitUntil(lambda: w.latest.plane is not None and len(w.latest.plane.real) == 120,
+                    timeout=WAIT)
+
+
+def test_slow_motion_holds_training_to_the_steps_a_second_asked_for():
+    events = []
+    start = []
+
+    def interrupted():
+        return bool(start) and time.perf_counter() - start[0] > 1.0
+
+    c = RunCommands(lambda *e: events.append(e), interrupted=interrupted)
+    c.handle("reset", RunConfig(model="gan2d", device="cpu", width=16, batch_size=32,
+                                metrics_every=0))
+    c.handle("pace", 5.0)
+    c.handle("train")
+    start.append(time.perf_counter())
+    c.train_a_while()
+    assert 3 <= c.run.step <= 7, c.run.step  # about 5 steps in a second, not hundreds
+    c.handle("pace", 0.0)
+    start[0] = time.perf_counter()
+    c.train_a_while()
+    assert c.run.step > 30  # full speed again
+    assert np.isfinite(c.run.snapshot().d_loss)
