@@ -46,7 +46,7 @@ def main() -> int:
         draws.append((t0, time.perf_counter() - t0))
 
     theory.set_snapshot = counted
-    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtCore import QEvent, QObject  # noqa: E402
 
     class Paints(QObject):  # frames that reached the screen: paints of the plane's viewport
         count = 0
@@ -59,11 +59,18 @@ def main() -> int:
     paints = Paints()
     theory.plane.viewport().installEventFilter(paints)
 
+    from PySide6.QtCore import QEventLoop, QTimer
+
     def spin(until, limit: float = 120.0) -> None:
-        end = time.monotonic() + limit
-        while not until() and time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.002)
+        """Run the event loop as the app does (blocked in Qt until an event comes) until
+        until() holds, checked every 50 ms, or for `limit` seconds."""
+        loop, end = QEventLoop(), time.monotonic() + limit
+        check = QTimer()
+        check.timeout.connect(lambda: loop.quit() if until() or time.monotonic() > end
+                              else None)
+        check.start(50)
+        loop.exec()
+        check.stop()
 
     setup = win.panels.setup
     setup.model.setCurrentIndex(setup.model.findData("gan2d"))

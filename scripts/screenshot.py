@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("shot.png"))
     ap.add_argument("--model", default="dcgan")
     ap.add_argument("--prior", default=None, help="e.g. mog10 (with --model aae)")
+    ap.add_argument("--data", default=None, help="a data spec the model trains on, e.g. grid25")
+    ap.add_argument("--optimise-d", action="store_true",
+                    help="gan2d: after training, press Optimise D for this G")
     ap.add_argument("--latent-dim", type=int, default=None)
     ap.add_argument("--open", help="open this model file or demo name and show Explore")
     ap.add_argument("--tab", type=int, default=0, help="with --open: Explore's tab")
@@ -56,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     if win.config.model != args.model:
         win.panels.setup.model.setCurrentIndex(win.panels.setup.model.findData(args.model))
         spin_until(lambda: win.config.model == args.model and win.latest.step == 0)
+    if args.data:
+        setup = win.panels.setup
+        setup.add_data(args.data)
+        spin_until(lambda: win.config.data == args.data and win.latest.step == 0)
     if args.prior:
         win.panels.setup.prior.setCurrentIndex(win.panels.setup.prior.findData(args.prior))
         spin_until(lambda: win.config.prior == args.prior)
@@ -81,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         win.toggle_training()
         spin_until(lambda: not win.training)
         spin_until(lambda: win.latest.step == win.session.worker.run.step)
+    if args.optimise_d:
+        d_steps = win.latest.d_steps
+        win.panels.theory.optimise.click()
+        spin_until(lambda: win.latest.d_steps >= d_steps + 500)
     t = time.monotonic()
     spin_until(lambda: time.monotonic() - t > 0.5)  # let the redraw timer run
     args.out.parent.mkdir(parents=True, exist_ok=True)

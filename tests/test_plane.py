@@ -63,16 +63,16 @@ class Shifted(nn.Module):
 
 def test_a_d_trained_against_a_fixed_g_reaches_d_star_and_v_reaches_theorem_1():
     """Goodfellow et al., Theorem 1, measured: with G fixed, D trained long enough matches
-    D* where the data lives, and V(D, G) = -log 4 + 2 JS (both within 0.1 and 0.05 here:
-    JS is at resolution h, and D is trained on samples)."""
+    D* where the data lives, and V(D, G) = -log 4 + 2 JS (within 0.15 and 0.05 here: D is
+    trained on samples, and JS is at resolution h, a little below the true JS)."""
     run = new_run(RunConfig(**{**SMALL, "data": "gaussian", "width": 64, "lr_d": 1e-3,
                                "g_ema": 0.0}))
     run.nets["G"] = run.train_nets["G"] = Shifted([0.9, 0.5])  # the data: N((0.5, 0.5), 0.3^2)
     first = run.measure()
     assert first["d_gap"] > 0.3 and first["v"] < -1.3  # an untrained D: about 1/2 everywhere
-    run.step_d(1000)
+    run.step_d(1500)
     m = run.measure()
-    assert m["d_gap"] < 0.1, m
+    assert m["d_gap"] < 0.15, m
     assert m["v"] == pytest.approx(-LOG4 + 2 * m["js"], abs=0.05), m
     assert 0.12 < m["js"] < 0.25  # two Gaussians of sd 0.3, 0.4 apart
 
@@ -105,9 +105,9 @@ def test_the_2d_gan_trains_and_shows_its_plane():
     run.measure()
     s = run.snapshot()
     part = s.plane
-    assert s.grid.shape == (1000, 2) and part.real.shape == part.fake.shape == (1000, 2)
-    assert part.push.shape == (1000, 2) and np.abs(part.push).sum() > 0
-    assert part.surface.shape == (96, 96) and ((part.surface >= 0) & (part.surface <= 1)).all()
+    assert s.grid.shape == (600, 2) and part.real.shape == part.fake.shape == (600, 2)
+    assert part.push.shape == (600, 2) and np.abs(part.push).sum() > 0
+    assert part.surface.shape == (64, 64) and ((part.surface >= 0) & (part.surface <= 1)).all()
     assert part.manifold.shape == (26, 60, 2) and part.d_star is not None
     assert part.samples is not None  # the averaged G (the default keeps one)
     assert {"js", "v_bound", "modes", "high_quality", "d_gap"} <= set(s.metrics)
@@ -138,7 +138,7 @@ def test_a_2d_run_saves_reopens_samples_and_explores_without_its_points(tmp_path
     assert load_sampler(path).sample(7, 0).shape == (7, 2)
     pts.unlink()
     found = explore_file(path)
-    assert found.snapshot.grid.shape == (1000, 2) and found.snapshot.plane is None
+    assert found.snapshot.grid.shape == (600, 2) and found.snapshot.plane is None
 
 
 @pytest.mark.parametrize("content, why", [

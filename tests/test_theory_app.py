@@ -31,7 +31,8 @@ def test_the_theory_lab_shows_the_plane_and_optimises_d(qtbot, window):
     for _ in range(3):
         w.acts.step.trigger()
     qtbot.waitUntil(lambda: w.latest.step == 3, timeout=WAIT)
-    qtbot.waitUntil(lambda: len(p.theory.plane.fake.data) == 1000, timeout=WAIT)
+    qtbot.waitUntil(lambda: p.theory.plane.fake.shown is not None
+                    and len(p.theory.plane.fake.shown) == 600, timeout=WAIT)
     assert p.theory.plane.heat.image is not None  # D's surface
     d_steps = w.latest.d_steps
     p.theory.optimise.click()
@@ -41,7 +42,7 @@ def test_the_theory_lab_shows_the_plane_and_optimises_d(qtbot, window):
     assert p.theory.dstar.heat.image is not None  # D*, from that measurement
     _pick(qtbot, w, "dcgan")
     assert p.centre.currentWidget() is p.samples and p.setup.data.currentData() == "mnist5k"
-    assert p.docks["explore"].isVisibleTo(w)
+    assert p.docks["explore"].isVisibleTo(w) and p.docks["timeline"].isVisibleTo(w)
 
 
 def test_drawn_points_are_saved_where_the_user_says_and_trained_on(qtbot, window, tmp_path):

@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
     def _on_run_changed(self, config, history, trainable: bool) -> None:
         fam = family(config.model)
         was = None if self.config is None else family(self.config.model)
-        new_kind = was is None or was.reconstructs != fam.reconstructs
+        new_kind = was is None or (was.reconstructs, was.data) != (fam.reconstructs, fam.data)
         self.panels.show_family(fam, raise_docks=new_kind)
         self.config = config
         self.trainable = trainable
@@ -252,6 +252,10 @@ class MainWindow(QMainWindow):
         self.panels.draw(self.latest, self.sampler, self.history)
         self.panels.draw_status(self.latest, self.training, self.trainable)
         self.redraw_meter.add(began)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        QTimer.singleShot(0, self.panels.hide_stray_tab_bars)
 
     def event(self, event: QEvent) -> bool:
         """The window's paints run in its update requests: they count in a redraw's cost."""

@@ -6,8 +6,15 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStackedWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QTabBar,
+)
 
 from ganvis.app.busy import RedrawMeter
 from ganvis.app.history import RunHistory
@@ -22,6 +29,7 @@ from ganvis.app.views.theory import TheoryView
 from ganvis.app.views.timeline import TimelineView
 from ganvis.engine import Family
 
+SIDE_EVERY = 1.0  # the 2-D game comes up to 25 times a second: the side views follow once
 LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
 
 
@@ -32,6 +40,7 @@ class Panels:
         self.centre = QStackedWidget()
         self.centre.addWidget(self.samples)
         self.centre.addWidget(self.theory)
+        self.theory.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         window.setCentralWidget(self.centre)
         self.setup = SetupPanel()
         self.hists = HistogramView()
@@ -69,7 +78,19 @@ class Panels:
             window.statusBar().addPermanentWidget(label)
         self.status["state"].setText("setting up…")
         self.window = window
+        self.side_drawn = 0.0  # when the views beside the theory lab were last drawn
         self.fit_docks()
+
+    def hide_stray_tab_bars(self) -> None:
+        """Qt (6.11) leaves the tab bar of a dock group showing after a third dock joins the
+        group, stranded over the centre ("Curves | Reconstructions" over the samples): hide a
+        tab bar whose tabs are all in a bigger one."""
+        bars = [b for b in self.window.findChildren(QTabBar) if b.parent() is self.window
+                and b.isVisible()]
+        tabs = {b: {b.tabText(i) for i in range(b.count())} for b in bars}
+        for b in bars:
+            if any(o is not b and tabs[b] < tabs[o] for o in bars):
+                b.hide()
 
     def fit_docks(self) -> None:
         w, d = self.window, self.docks
@@ -82,8 +103,12 @@ class Panels:
         views to the front, a GAN hides them (raise_docks: only when the kind changes, so a
         tab the user picked stays in front)."""
         points = family.data.name == "points"
-        self.centre.setCurrentWidget(self.theory if points else self.samples)
-        for name in ("explore", "timeline"):  # views of images
+        shown = self.theory if points else self.samples
+        for page in (self.samples, self.theory):  # only the page shown sets the minimum size
+            policy = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.centre.setCurrentWidget(shown)
+        for name in ("explore", "timeline"):  # views of image models: out of the lab's way
             self.docks[name].setVisible(not points)
         ae = family.reconstructs
         if raise_docks:
@@ -91,6 +116,13 @@ class Panels:
             self.latent.set_active(ae)
             for name in (("latent", "recon") if ae else ("hists", "curves")):
                 self.docks[name].raise_()
+            # the theory lab takes the room the image views beside it would (once the docks
+            # just hidden or shown have left the layout)
+            width = 380 if points else 520
+            QTimer.singleShot(0, lambda: self.window.resizeDocks(
+                [self.docks["hists"]], [width], Qt.Orientation.Horizontal))
+        QTimer.singleShot(0, self.hide_stray_tab_bars)
+        self.curves.quality.setVisible(not points)  # FCD and digits: images only
         self.hists.set_players(family.players)
         self.curves.set_players(family.players)
         self.theory.set_presets(family.presets)
@@ -103,11 +135,15 @@ class Panels:
 
     def draw(self, snap, sampler, history: RunHistory) -> None:
         """Every view from the newest snapshot and the run's history."""
-        self.hists.set_probs(snap.real_probs, snap.fake_probs)
-        self.game.set_snapshot(snap)
-        self.hists.set_waterfall(history)
-        self.curves.set_history(history)
-        if snap.grid.ndim == 2:  # points: the theory lab
+        points = snap.grid.ndim == 2
+        now = time.perf_counter()
+        if not points or now - self.side_drawn >= SIDE_EVERY:
+            self.side_drawn = now
+            self.hists.set_probs(snap.real_probs, snap.fake_probs)
+            self.game.set_snapshot(snap)
+            self.hists.set_waterfall(history)
+            self.curves.set_history(history)
+        if points:  # the theory lab, at every snapshot
             self.theory.set_snapshot(snap, history.metrics)
             return
         if self.samples.fresh.isChecked() and sampler is not None:

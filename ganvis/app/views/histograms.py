@@ -31,7 +31,8 @@ class HistogramView(QWidget):
         self.title = title_label("Discriminator verdicts D(x)")
         self.title.setToolTip("D(x) is the discriminator's probability that x is real. "
                               "At equilibrium it is 1/2 for every image.")
-        self.hist = plot_widget("D(x): probability the image is real", "share", mouse=False)
+        self.hist = plot_widget("D(x): the probability D gives that x is real", "share",
+                                mouse=False)
         self.hist.setXRange(0, 1, padding=0.02)
         edges = np.linspace(0, 1, BINS + 1)
         self.real = self.hist.plot(edges, np.zeros(BINS), stepMode="center", fillLevel=0,

@@ -13,25 +13,28 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ganvis.app.theme import D_COLOR, FAKE, G_COLOR, REAL, pen, plot_widget, settle, title_label
-from ganvis.app.views.plane import PlanePlot, SurfacePlot
+from ganvis.app.views.plane import PlanePlot, SurfacePlot, dots
 from ganvis.engine.quality.game import LOG4
 
 OPTIMISE_STEPS = 500  # D updates of "Optimise D for this G"
 SPEEDS = [("full speed", 0.0), ("20 steps/s", 20.0), ("5 steps/s", 5.0), ("1 step/s", 1.0)]
-LAYERS = (("surface", "D surface"), ("push", "G's push"), ("manifold", "manifold"),
-          ("samples", "averaged G's samples"))
+LAYERS = (("surface", "D's surface and its ½ contour"), ("push", "G's push on each fake point"),
+          ("manifold", "G's manifold (a grid of codes, bent)"),
+          ("samples", "samples of the averaged G (white)"))
 
 
 class TheoryView(QWidget):
@@ -44,9 +47,16 @@ class TheoryView(QWidget):
         super().__init__()
         self.title = title_label("The theory lab: pick the 2-D GAN (gan2d) in Run setup.")
         self.plane = PlanePlot()
-        self.dstar = SurfacePlot("D* = p_data / (p_data + p_g) (from the latest measurement)")
-        self.dstar_real = pg.ScatterPlotItem(size=2, pen=None, brush=pg.mkBrush(*REAL, 90))
+        self.dstar = SurfacePlot("D* = p_data / (p_data + p_g)", follow=False)  # as the plane
+        self.dstar.setToolTip("The best discriminator for the current G, D* = p_data / (p_data "
+                              "+ p_g), from the latest measurement: blue where only data lives, "
+                              "orange where only G's samples do, ½ where both densities agree")
+        self.dstar_real = dots(REAL, 90, 2)
+        for axis in ("left", "bottom"):  # it shows what the plane beside it shows
+            self.dstar.hideAxis(axis)
         self.dstar.addItem(self.dstar_real)
+        self.dstar.values = None  # the D* it shows (redrawn only when a new one comes)
+        self.curve_rows = 0
         self.dstar.setXLink(self.plane)
         self.dstar.setYLink(self.plane)
         self.readout = QLabel("")
@@ -75,43 +85,60 @@ class TheoryView(QWidget):
         layout.addWidget(self.curves, 2)
         self.latest = None
 
-    def _controls(self) -> QHBoxLayout:
+    def _controls(self) -> QVBoxLayout:
+        """Two short rows, so the view fits beside the docks on a laptop's screen."""
+        rows = QVBoxLayout()
         row = QHBoxLayout()
-        self.layers: dict[str, QCheckBox] = {}
+        show = QToolButton()
+        show.setText("Show")
+        show.setToolTip("What the plane shows")
+        show.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(show)
+        self.layers: dict[str, QAction] = {}
         for key, text in LAYERS:
-            box = QCheckBox(text)
-            box.setChecked(key != "samples")
-            box.toggled.connect(self._redraw)
-            self.layers[key] = box
-            row.addWidget(box)
+            a = menu.addAction(text)
+            a.setCheckable(True)
+            a.setChecked(key != "samples")
+            a.toggled.connect(self._redraw)
+            self.layers[key] = a
         self.layers["push"].setToolTip("Each fake point's arrow is minus the gradient of G's loss "
-                                     "there: where, and how hard, the next G update moves it "
-                                     "(one scale for both losses, so minimax's weak push shows)")
+                                       "there: where, and how hard, the next G update moves it "
+                                       "(one scale for both losses, so minimax's weak push shows)")
         self.layers["samples"].setToolTip("Samples come from an average of G's weights (white); "
-                                        "D plays against G itself (orange)")
-        row.addStretch(1)
+                                          "D plays against G itself (orange)")
+        menu.setToolTipsVisible(True)
+        show.setMenu(menu)
+        row.addWidget(show)
+        row2 = QHBoxLayout()
         self.preset = QComboBox()
         self.preset.setToolTip("Settings to try: what learns the ring, what collapses, what "
                                "packing does about it (measured in docs/THEORY.md)")
         self.preset.activated.connect(self._on_preset)
-        row.addWidget(self.preset)
+        self.preset.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset.setMinimumContentsLength(8)  # long names do not widen the view
+        row2.addWidget(self.preset, 1)
         self.speed = QComboBox()
         for text, value in SPEEDS:
             self.speed.addItem(text, value)
         self.speed.setToolTip("Slow motion: at most this many training steps a second")
         self.speed.currentIndexChanged.connect(
             lambda _i: self.speed_changed.emit(float(self.speed.currentData())))
-        row.addWidget(self.speed)
-        self.optimise = QPushButton("Optimise D for this G")
-        self.optimise.setToolTip(f"{OPTIMISE_STEPS} D updates with G frozen, then measure: D "
-                                 "should approach D*, and V approach −log 4 + 2 JS (Theorem 1)")
+        row2.addWidget(self.speed)
+        self.optimise = QPushButton("Optimise D")
+        self.optimise.setToolTip(f"Optimise D for this G: {OPTIMISE_STEPS} D updates with G "
+                                 "frozen, then measure: D should approach D*, and V approach "
+                                 "−log 4 + 2 JS (Theorem 1)")
         self.optimise.clicked.connect(lambda: self.optimise_d.emit(OPTIMISE_STEPS))
-        draw = QPushButton("Draw points…")
+        draw = QPushButton("Draw…")
         draw.setToolTip("Draw your own distribution with the mouse, save it and train on it")
         draw.clicked.connect(self.draw_requested)
         row.addWidget(self.optimise)
         row.addWidget(draw)
-        return row
+        row.addStretch(1)
+        rows.addLayout(row)
+        rows.addLayout(row2)
+        return rows
 
     def set_presets(self, presets: dict) -> None:
         """The family's presets: name -> config changes."""
@@ -149,17 +176,20 @@ class TheoryView(QWidget):
         self.title.setText(f"The game at step {snap.step:,}: {len(part.real)} real points "
                            f"(blue), G's points (orange){packed}")
         if part.d_star is not None and part.pack == 1:
-            self.dstar.set_surface(part.d_star, part.d_star_bounds)
-            self.dstar.setTitle(f"D* = p_data / (p_data + p_g) at resolution h = "
-                                f"{part.resolution:.3g}", size="9pt")
+            if part.d_star is not self.dstar.values:  # a new measurement
+                self.dstar.values = part.d_star
+                self.dstar.set_surface(part.d_star, part.d_star_bounds)
+                self.dstar.setTitle(f"D* (at resolution h = {part.resolution:.3g})", size="9pt")
         else:
+            self.dstar.values = None
             self.dstar.set_surface(None, None)
             self.dstar.setTitle("D* appears after the first measurement" if part.pack == 1
                                 else "D* is for single points; this D judges packs",
                                 size="9pt")
-        self.dstar_real.setData(part.real[:, 0], part.real[:, 1])
+        self.dstar_real.set_points(part.real)
         self.readout.setText(readout(snap.metrics, part.resolution))
-        if metrics:
+        if metrics and len(metrics.get("step", [])) != self.curve_rows:
+            self.curve_rows = len(metrics["step"])
             self.set_history(metrics)
         settle(self.plane, self.dstar)
 
@@ -184,23 +214,23 @@ def readout(m: dict, h: float) -> str:
     js, v = m["js"], m["v"]
     theorem = -LOG4 + 2 * js
     parts = [
-        f"<b>JS(p<sub>data</sub> ‖ p<sub>g</sub>) = {js:.3f}</b> at resolution h = {h:.3g} "
-        f"(max log 2 = 0.693)",
+        f"Step {int(m['step']):,}: <b>JS(p<sub>data</sub> ‖ p<sub>g</sub>) = {js:.3f}</b> at "
+        f"resolution h = {h:.3g} (max log 2 = 0.693)",
         f"(V + log 4) / 2 = {m['v_bound']:.3f}: a lower bound on JS, reached only when D = D*",
-        f"V(D, G) = {v:.3f} against −log 4 + 2 JS = {theorem:.3f}; max |D − D*| = "
-        f"{m['d_gap']:.2f} where the data and the samples live",
+        f"Theorem 1: V(D, G) = {v:.3f} against −log 4 + 2 JS = {theorem:.3f}; "
+        f"max |D − D*| = {m['d_gap']:.2f} where the data and the samples live",
         f"KL(p<sub>data</sub> ‖ p<sub>g</sub>) = {m['kl_data_g']:.2f}, KL(p<sub>g</sub> ‖ "
         f"p<sub>data</sub>) = {m['kl_g_data']:.2f}",
     ]
     if math.isfinite(m.get("modes", math.nan)):
         parts.append(f"modes captured {int(m['modes'])}, high-quality samples "
                      f"{m['high_quality']:.0%} (VEEGAN/PacGAN protocol, 2,500 samples)")
-    return f"Step {int(m['step']):,}: " + "; ".join(parts) + "."
+    return "<br>".join(parts)
 
 
 def _legend() -> str:
-    entries = ((D_COLOR, "JS at resolution h"), (G_COLOR, "(V + log 4)/2, its lower bound"),
-               (REAL, "modes captured (share)"), (FAKE, "high-quality samples"))
+    entries = ((D_COLOR, "JS"), (G_COLOR, "(V + log 4)/2 ≤ JS"), (REAL, "modes (share)"),
+               (FAKE, "high quality"))
     return "&nbsp;&nbsp;".join(f"<span style='color:#{r:02x}{g:02x}{b:02x}'>━ {t}</span>"
                               for (r, g, b), t in entries)
 

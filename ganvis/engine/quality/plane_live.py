@@ -44,7 +44,9 @@ class PlaneMetrics:
     def __init__(self, data: PointSet, prior: str, latent_dim: int, seed: int,
                  every: int) -> None:
         self.data, self.every = data, every
-        self.enabled, self.note = every > 0, ""
+        self.enabled = every > 0
+        self.note = ("The 2-D game is measured in the theory lab: JS, its bound from V, D's "
+                     "distance from D*, modes and high-quality samples.")
         self.h = resolution(data)
         self.grid = grid_for(data, self.h)
         self._p_data: np.ndarray | None = None  # computed at the first measurement

@@ -25,6 +25,7 @@ class Pacing:
     budget: float = 0.03  # ... and more when a snapshot costs more than this share of it
     most: float = 2.0  # ... but never more than this
     rows: float | None = 0.4  # a history row this often between snapshots (None: only with them)
+    frames: bool = False  # time snapshots start to start (a frame rate), not end to start
 
     def interval(self, cost: float) -> float:
         """Seconds until the next snapshot, given what the last one cost."""
@@ -83,6 +84,8 @@ class TrainingLoop:
         if now - self._snapped >= self.interval:
             self.snapshot()
             cost = time.perf_counter() - now
+            if self.pacing.frames:
+                self._snapped = now
             self.interval = self.pacing.interval(cost + self.hooks.extra_cost())
         elif self.pacing.rows is not None and now - self._recorded >= self.pacing.rows:
             self.record()

@@ -18,8 +18,8 @@ from ganvis.engine.runs.gan import GANRun
 from ganvis.engine.runs.losses import g_loss
 from ganvis.engine.runs.snapshot import Observation, PlanePart
 
-POINTS = 1000  # real and fake points each snapshot shows
-SURFACE = 96  # cells a side of D's surface
+POINTS = 600  # real and fake points each snapshot shows
+SURFACE = 64  # cells a side of D's surface
 LINES, ALONG = 13, 60  # the manifold: lines of codes, points along each
 PLANE_SETTINGS = COMMON_SETTINGS | {"loss", "k_disc", "lr_d", "betas_d", "depth", "pack",
                                     "g_ema"}
@@ -112,26 +112,36 @@ class PlaneRun(GANRun):
     # --- looking at it -------------------------------------------------------------------
 
     def observe(self) -> Observation:
+        """Everything the plane shows, in few calls (at 20 snapshots a second, the number of
+        small torch calls is what they cost): G once on the shown codes and the manifold's,
+        D once on real, fake and surface points (twice when it judges packs)."""
         G, D = self.G, self.D
+        n, k = len(self.show_z), self.config.latent_dim
         G.eval()
         try:
             with torch.no_grad():
-                fake = G(self.show_z)
-                manifold = G(self.manifold_z.reshape(-1, self.config.latent_dim))
+                out = G(torch.cat([self.show_z, self.manifold_z.reshape(-1, k)]))
+                fake, manifold = out[:n], out[n:]
                 averaged = self.nets.get("G_ema")
                 samples = None if averaged is None else _host(averaged(self.show_z))
             real = self.data.images[self.show_idx]
             push = self._push(fake)
             with torch.no_grad():
-                real_p = torch.sigmoid(D(real[:len(real) // D.pack * D.pack]))
-                fake_p = torch.sigmoid(D(fake[:len(fake) // D.pack * D.pack]))
-                surface = torch.sigmoid(D.single(self.surface_xy)).view(SURFACE, SURFACE)
+                if D.pack == 1:
+                    p = torch.sigmoid(D(torch.cat([real, fake, self.surface_xy])))
+                    real_p, fake_p, surface = p[:len(real)], p[len(real):len(real) + n], \
+                        p[len(real) + n:]
+                else:
+                    real_p = torch.sigmoid(D(real[:len(real) // D.pack * D.pack]))
+                    fake_p = torch.sigmoid(D(fake[:n // D.pack * D.pack]))
+                    surface = torch.sigmoid(D.single(self.surface_xy))
         finally:
             G.train()
         live = self.live
         part = PlanePart(
             real=_host(real), fake=_host(fake), push=_host(push), bounds=self.bounds,
-            surface=_host(surface), manifold=_host(manifold.view(2 * LINES, ALONG, 2)),
+            surface=_host(surface.view(SURFACE, SURFACE)),
+            manifold=_host(manifold.view(2 * LINES, ALONG, 2)),
             pack=D.pack, d_star=live.d_star,
             d_star_bounds=None if live.view_grid is None else (
                 live.view_grid.x0, live.view_grid.x1, live.view_grid.y0, live.view_grid.y1),
