@@ -49,6 +49,9 @@ def test_snapshots_are_spaced_by_what_they_cost_within_the_budget():
     assert p.interval(0.0) == 0.4  # cheap: as often as allowed
     assert p.interval(0.03) == pytest.approx(0.97)  # 3% of the time
     assert p.interval(1.0) == 2.0  # dear: capped
+    frames = Pacing(every=0.04, budget=0.6, most=0.5, frames=True)  # timed start to start
+    assert frames.interval(0.06) == pytest.approx(0.1)  # 60% of each interval
+    assert frames.interval(0.01) == 0.04 and frames.interval(1.0) == 0.5
     run = new_run(RunConfig(**SMALL))
     loop = TrainingLoop(run, Hooks(on_snapshot=lambda s: None, extra_cost=lambda: 0.05),
                         Pacing(every=0.0, budget=0.03, most=5.0))
@@ -63,3 +66,4 @@ def test_the_loop_trains_exactly_what_direct_steps_train():
     for k in a.nets:
         for (n, p), (_, q) in zip(a.nets[k].state_dict().items(), b.nets[k].state_dict().items()):
             assert p.equal(q), (k, n)
+

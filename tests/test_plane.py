@@ -33,11 +33,11 @@ def test_js_is_near_0_for_the_same_distribution_and_log_2_for_far_apart_ones(nam
     grid = grid_for(data, h)
     p = data_density(data, grid, h)
     same = data.mixture.sample(20_000, seed=5)
-    near = divergences(p, kde(same, grid, h))
+    near = divergences(p, kde(same, grid, h), grid.area)
     assert near["js"] < 0.01 and near["kl_data_g"] < 0.05 and near["kl_g_data"] < 0.05
     x0, x1, y0, y1 = grid.x0, grid.x1, grid.y0, grid.y1
     corner = np.array([x0, y0]) + 0.02 * np.array([x1 - x0, y1 - y0])  # where no data is
-    far = divergences(p, kde(corner + 0.001 * same, grid, h))
+    far = divergences(p, kde(corner + 0.001 * same, grid, h), grid.area)
     assert far["js"] == pytest.approx(math.log(2), abs=0.002) and far["kl_data_g"] > 10
 
 
@@ -167,7 +167,7 @@ def test_point_arrays_load_and_hostile_ones_are_refused(tmp_path):
         load_points(f"npy:{objects}")
     liar = tmp_path / "liar.npy"
     np.save(liar, np.zeros((4, 2)))
-    raw = liar.read_bytes().replace(b"(4, 2)", b"(900000000, 2)")
+    raw = liar.read_bytes().replace(b"(4, 2)", b"(4000000, 2)")  # within the count, beyond the file
     liar.write_bytes(raw)
     with pytest.raises(DataError, match="claims shape"):
         load_points(f"npy:{liar}")
@@ -175,3 +175,64 @@ def test_point_arrays_load_and_hostile_ones_are_refused(tmp_path):
         load_points("ring9")
     with pytest.raises(DataError, match="no such point set"):
         new_run(RunConfig(**{**SMALL, "data": "mnist5k"}))  # images are not points
+
+
+def test_mass_off_the_grid_is_compared_not_renormalised_away():
+    data = builtin_points("ring8")
+    h = resolution(data)
+    grid = grid_for(data, h)
+    p = data_density(data, grid, h)
+    same = data.mixture.sample(20_000, seed=3)
+    gone = divergences(p, kde(same + 100.0, grid, h), grid.area)  # every sample off the grid
+    assert gone["js"] == pytest.approx(math.log(2), abs=1e-3)
+    half = np.concatenate([same[:10_000], same[10_000:] + 100.0])  # half of them off it
+    js_half = divergences(p, kde(half, grid, h), grid.area)["js"]
+    assert 0.1 < js_half < 0.6  # not the ~0 renormalising would say
+
+
+def test_a_packing_d_is_measured_against_the_best_d_for_packs():
+    run = new_run(RunConfig(**{**SMALL, "pack": 4, "metrics_every": 1}, seed=4))
+    TrainingLoop(run).train(5)
+    row = run.measure()
+    assert math.isfinite(row["d_gap"]) and 0 <= row["v_bound"] <= math.log(2)
+    part = run.snapshot().plane
+    assert part.pack == 4 and part.modes_total == 8
+    x0, x1, y0, y1 = part.d_star_bounds  # the centres of the corner cells
+    g = run.live.view_grid
+    assert x0 == pytest.approx(g.x0 + g.cell / 2) and x1 == pytest.approx(g.x1 - g.cell / 2)
+
+
+def test_a_rebuild_keeps_the_batch_in_whole_packs_and_other_models_do_not_pack():
+    run = new_run(RunConfig(**{**SMALL, "pack": 4}))
+    run.train_steps(2)
+    assert run.rebuild(batch_size=30).config.batch_size == 28
+    assert run.rebuild(batch_size=2).config.batch_size == 4
+    c = RunConfig(**{**SMALL, "pack": 4}).replace(model="dcgan")
+    assert c.pack == 1 and c.data == "mnist5k"
+
+
+def test_point_files_are_checked_from_the_header_and_read_line_by_line(tmp_path):
+    wide = tmp_path / "wide.npy"
+    np.save(wide, np.zeros((10, 3)))
+    with pytest.raises(DataError, match="N x 2"):
+        load_points(f"npy:{wide}")
+    many = tmp_path / "many.npz"
+    np.savez(many, points=np.zeros((1, 2)))
+    with pytest.raises(DataError, match="2 to"):
+        load_points(f"npz:{many}")
+    huge_field = tmp_path / "field.csv"
+    huge_field.write_text("x,y\n1,2\n\"" + "9" * 200_000 + "\",1\n")
+    with pytest.raises(DataError, match="comma-separated"):
+        load_points(f"csv:{huge_field}")
+    ok = tmp_path / "ok.csv"
+    ok.write_text("# my points\nx, y\n0, 0\n\n1, 2\n3, 1\n")
+    assert load_points(f"csv:{ok}").points.tolist() == [[0, 0], [1, 2], [3, 1]]
+
+
+def test_eval_labels_say_what_packing_and_averaging_change():
+    from ganvis.cli.eval import LABELS, labels_for
+
+    assert labels_for({"pack": 1, "g_ema": 0.0}) == LABELS
+    both = labels_for({"pack": 4, "g_ema": 0.98})
+    assert "packs of m" in both["v_bound"] and "D*_m" in both["d_gap"]
+    assert "averaged G" in both["modes"] and both["js"] == LABELS["js"]

@@ -80,4 +80,55 @@ def test_slow_motion_holds_training_to_the_steps_a_second_asked_for():
     start[0] = time.perf_counter()
     c.train_a_while()
     assert c.run.step > 30  # full speed again
-    assert np.isfinite(c.run.snapshot().d_loss)
+    assert np.isfinite(c.run.history["d_loss"][-1])  # the last row (a snapshot may be NaN:
+    # when one came right after the last step, nothing new was averaged since)
+
+
+def test_a_preset_starts_from_the_defaults_not_from_the_last_preset(qtbot, window):
+    from ganvis.engine.families.gan2d import PRESETS
+
+    w = window
+    _pick(qtbot, w, "gan2d")
+    theory, setup = w.panels.theory, w.panels.setup
+    theory.preset_chosen.emit(PRESETS["remedy: momentum 0.9, with packing (PacGAN4)"])
+    c = setup.config()
+    assert c.pack == 4 and c.betas_g == (0.9, 0.999) and c.g_ema == 0
+    theory.preset_chosen.emit(PRESETS["learns the ring (the defaults)"])
+    c = setup.config()
+    assert c.pack == 1 and c.betas_g == (0.5, 0.9) and c.g_ema == 0.98 and c.lr_g == 3e-3
+    assert c.data == "ring8"
+
+
+def test_a_saved_config_whose_points_file_has_gone_falls_back_to_the_familys_data(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from ganvis.app.settings import save_config, saved_config
+
+    s = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    save_config(s, RunConfig(model="gan2d", data=f"csv:{tmp_path / 'gone.csv'}", seed=3))
+    c = saved_config(s)
+    assert (c.model, c.data, c.seed) == ("gan2d", "ring8", 3)
+    save_config(s, RunConfig(model="gan2d", data="grid25"))
+    assert saved_config(s).data == "grid25"
+
+
+def test_the_readout_says_what_a_packing_d_and_an_averaged_g_bound():
+    from ganvis.app.views.theory import readout
+
+    m = {"step": 10, "js": 0.2, "v": -1.2, "v_bound": 0.09, "d_gap": 0.3, "kl_data_g": 1.0,
+         "kl_g_data": 0.5, "modes": 7.0, "high_quality": 0.8}
+    plain = readout(m, 0.01)
+    assert "Theorem 1" in plain and "lower bound on JS," in plain and "samples of G;" in plain
+    packed = readout(m, 0.01, pack=4, averaged=True)
+    assert "Theorem 1" not in packed and "JS between packs of 4 points" in packed
+    assert "averaged G" in packed and "D*<sub>4</sub>" in packed
+
+
+def test_surface_pixels_are_centred_on_the_points_they_were_computed_at(qtbot):
+    from ganvis.app.views.plane import SurfacePlot
+
+    plot = SurfacePlot("D")
+    qtbot.addWidget(plot)
+    plot.set_surface(np.zeros((3, 3), np.float32), (0.0, 2.0, 0.0, 2.0))
+    rect = plot.heat.mapRectToParent(plot.heat.boundingRect())
+    assert (rect.left(), rect.right(), rect.top(), rect.bottom()) == (-0.5, 2.5, -0.5, 2.5)

@@ -122,7 +122,8 @@ class RunCommands:
             return
         self._pause()
         self._install(self.run.rebuild(**changes))
-        what = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in changes.items())
+        what = ", ".join(f"{k.replace('_', ' ')} {getattr(self.run.config, k)}"
+                         for k in changes)  # as it is now (a batch rounds to whole packs)
         self.emit("notice", f"Going on with {what} from step {self.run.step:,}. Press Train.")
 
     def cmd_reset(self, config: RunConfig) -> None:

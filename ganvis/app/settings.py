@@ -8,6 +8,7 @@ import os
 from PySide6.QtCore import QSettings
 
 from ganvis.engine import ConfigError, RunConfig
+from ganvis.engine.family import family
 
 MAX_RECENT = 8
 
@@ -39,8 +40,9 @@ def saved_config(settings: QSettings) -> RunConfig:
     if isinstance(text, str) and text:
         try:
             c = RunConfig.from_json(text)
-            if not c.data.startswith(("mnist5k",)) and not _exists(c.data):
-                c = c.replace(data="mnist5k")
+            kind = family(c.model).data
+            if c.data and c.data not in kind.builtin and not _exists(c.data):
+                c = c.replace(data=kind.default)  # the file has gone: the family's own set
             return c
         except ConfigError:
             pass

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMainWindow
 
 from ganvis.app.panels import Panels
+from ganvis.engine import RunConfig
 
 
 class TheoryLab(QObject):
@@ -31,10 +32,13 @@ class TheoryLab(QObject):
         self.send("pace", steps_per_s)
 
     def apply_preset(self, changes: dict) -> None:
-        """Put a preset's settings in the setup panel; as any change, it starts a new run only
-        if nothing has been trained yet (else Reset does: nothing trained is dropped)."""
+        """Put a preset's settings in the setup panel: the family's defaults with the preset's
+        changes (nothing left over from an earlier preset), on the same data, seed and device.
+        As any change, it starts a new run only if nothing has been trained yet (else Reset
+        does: nothing trained is dropped)."""
         setup = self.panels.setup
-        config = setup.config()
-        if config is not None:
-            setup.set_config(config.replace(**changes))
+        c = setup.config()
+        if c is not None:
+            setup.set_config(RunConfig(model=c.model, data=c.data, seed=c.seed, device=c.device,
+                                       metrics_every=c.metrics_every, **changes))
             self.settings_changed()

@@ -33,15 +33,32 @@ LABELS = {
     "modes": "modes captured (VEEGAN/PacGAN protocol, 2,500 samples)",
     "high_quality": "share of high-quality samples (within 3 std of a mode)",
     "reverse_kl": "KL(mode histogram of those || uniform), nats",
-    "js": "JS(p_data || p_g) at resolution h, nats (max log 2 = 0.693)",
-    "kl_data_g": "KL(p_data || p_g) at resolution h, nats (cells floored at 1e-12)",
-    "kl_g_data": "KL(p_g || p_data) at resolution h, nats (cells floored at 1e-12)",
+    "js": "JS(p_data || p_g) of G itself at resolution h, nats (max 0.693)",
+    "kl_data_g": "KL(p_data || p_g) at h, nats (cells floored at 1e-12)",
+    "kl_g_data": "KL(p_g || p_data) at h, nats (cells floored at 1e-12)",
     "v": "V(D, G) on 10,000 real and fake points (equilibrium -1.386)",
     "v_bound": "(V + log 4) / 2, at least 0: a lower bound on JS (= JS at D*)",
     "d_gap": "max |D - D*| where the data or the samples live",
     "resolution": "h: both densities blurred by N(0, h^2) before comparing",
     "step": "training step",
+    "pack": "points D judges at once (1: the plain GAN)",
+    "g_ema": "decay of the weight average samples come from (0: G itself)",
 }
+PACKED = {  # what V and D mean when D judges packs of m points
+    "v": "V(D, G) on packs of m real and of m fake points",
+    "v_bound": "(V + log 4) / 2: a lower bound on JS between packs of m points",
+    "d_gap": "max |D - D*_m| on m copies of a point, D*_m = p^m / (p^m + q^m)",
+}
+AVERAGED = {  # what the modes are counted on when samples come from an average of G
+    "modes": "modes captured by the averaged G (VEEGAN/PacGAN, 2,500 samples)",
+    "high_quality": "share of its samples within 3 std of a mode",
+}
+
+
+def labels_for(result: dict) -> dict[str, str]:
+    """LABELS, as they read for this model (a 2-D GAN that packs or averages G)."""
+    return {**LABELS, **(PACKED if (result.get("pack") or 1) > 1 else {}),
+            **(AVERAGED if (result.get("g_ema") or 0) > 0 else {})}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -51,8 +68,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        "accuracy (models that take a digit) and memorisation.")
     e.add_argument("model", nargs="?", help="a run/model file (.h5), or a demo model: "
                    "demo-dcgan, demo-saae or demo-aae2d")
-    e.add_argument("--n", type=positive_int, default=2000, help="images to generate (2000)")
-    e.add_argument("--seed", type=nonneg_int, default=0, help="seed of the codes (0)")
+    e.add_argument("--n", type=positive_int, default=2000, help="images to generate (2000; a 2-D "
+                   "model is measured on its own fixed samples)")
+    e.add_argument("--seed", type=nonneg_int, default=0, help="seed of the codes (0; not "
+                   "for 2-D models)")
     e.add_argument("--real", action="store_true", help="score real held-out digits instead: "
                    "the floor, the ceiling and the classifier's accuracy")
     e.add_argument("--data", default=None, help="with --real: mnist5k (default) or "
@@ -77,8 +96,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         title = f"real {data} digits" if args.real else str(args.model)
         print(f"ganvis eval: {title}")
+        labels = labels_for(result)
         for k, v in result.items():
-            label = LABELS.get(k, k)
+            label = labels.get(k, k)
             if v is None:
                 v = "n/a"
             elif isinstance(v, float):
@@ -103,7 +123,8 @@ def evaluate_file(path: Path, n: int, seed: int) -> dict:
         points = rf.family.data.name == "points"
     if points:  # the 2-D game: measured exactly, against its own data set
         run = load_run(path, device="cpu")
-        return _plain({**run.measure(), "resolution": run.live.h})
+        return _plain({**run.measure(), "resolution": run.live.h, "pack": run.config.pack,
+                       "g_ema": run.config.g_ema})
     sampler = load_sampler(path)
     try:
         return _plain(score_sampler(sampler, n, seed))

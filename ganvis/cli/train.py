@@ -158,16 +158,17 @@ def _train_through_oom(run, target: int, bar: Progress, args: argparse.Namespace
             if distributed.active():  # the other ranks cannot follow a rebuild: stop them all
                 raise
             bs = run.config.batch_size
-            if args.on_oom == "halve" and bs > 1:
-                print(f"\nganvis train: {e}\n  going on with batch size {bs // 2}",
-                      file=sys.stderr)
+            if args.on_oom == "halve" and bs > run.config.pack:  # whole packs, at least one
                 run = run.rebuild(batch_size=bs // 2)
+                print(f"\nganvis train: {e}\n  going on with batch size "
+                      f"{run.config.batch_size}", file=sys.stderr)
             elif args.on_oom == "cpu" and run.device.type != "cpu":
                 print(f"\nganvis train: {e}\n  going on on the CPU", file=sys.stderr)
                 run = run.rebuild(device="cpu")
             else:
                 save_run(run, args.out)
-                how = f"--batch-size {max(1, bs // 2)}"
+                pack = run.config.pack
+                how = f"--batch-size {max(pack, bs // 2 // pack * pack)}"
                 if run.device.type != "cpu":
                     how += " (or --device cpu)"
                 raise GanvisError(f"{e}\nSaved the run so far to {args.out} (step {run.step}). "

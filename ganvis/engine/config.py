@@ -119,6 +119,8 @@ class RunConfig:
             if new.data != family(self.model).data:  # images <-> points: its own data too
                 changes.setdefault("data", None)
             changes.setdefault("g_ema", None)
+            if "pack" not in new.settings:  # a family that does not pack: plain D
+                changes.setdefault("pack", 1)
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:

@@ -25,7 +25,8 @@ def verdict_lut() -> np.ndarray:
 
 def contour(values: np.ndarray, level: float,
             bounds: tuple[float, float, float, float]) -> np.ndarray:
-    """The `level` line of a grid of values (rows along y) over bounds, as segments: (2k, 2)
+    """The `level` line of a grid of values (rows along y) at points from (x0, y0) to (x1, y1)
+    (bounds), as segments: (2k, 2)
     points, each pair one segment (marching squares, in numpy: pyqtgraph's isocurve, in
     Python, took 16 ms a surface)."""
     v = np.asarray(values, np.float64)
@@ -119,7 +120,9 @@ class SurfacePlot(pg.PlotWidget):
         self.bounds: tuple[float, float, float, float] | None = None
 
     def set_surface(self, values: np.ndarray | None, bounds) -> None:
-        """values (m, m) in [0, 1], rows along y, over bounds (x0, x1, y0, y1); None hides."""
+        """values (m, m) in [0, 1], rows along y, at the points of a grid whose first and last
+        points are bounds (x0, x1, y0, y1); each value's pixel is centred on its point. None
+        hides."""
         if values is None:
             self.heat.clear()
             self.contour.clear()
@@ -127,7 +130,8 @@ class SurfacePlot(pg.PlotWidget):
         v = np.nan_to_num(np.asarray(values, np.float32), nan=0.5)
         self.heat.setImage(v, autoLevels=False, levels=(0.0, 1.0))
         x0, x1, y0, y1 = bounds
-        self.heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        dx, dy = (x1 - x0) / max(1, v.shape[1] - 1), (y1 - y0) / max(1, v.shape[0] - 1)
+        self.heat.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
         seg = contour(v, 0.5, bounds)
         self.contour.setData(seg[:, 0], seg[:, 1])
         if bounds != self.bounds and self.follow:

@@ -63,6 +63,7 @@ class TheoryView(QWidget):
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setWordWrap(True)
         self.curves = plot_widget("step", "nats / share")
+        self.legend_pack = 1
         self.curves.setTitle(_legend(), size="9pt")
         self.curves.showGrid(x=True, y=True, alpha=0.15)
         self.js_curve = self.curves.plot(pen=pen(D_COLOR, 1.5), symbol="o", symbolSize=3)
@@ -187,49 +188,65 @@ class TheoryView(QWidget):
                                 else "D* is for single points; this D judges packs",
                                 size="9pt")
         self.dstar_real.set_points(part.real)
-        self.readout.setText(readout(snap.metrics, part.resolution))
+        self.readout.setText(readout(snap.metrics, part.resolution, part.pack,
+                                     part.samples is not None))
+        if part.pack != self.legend_pack:
+            self.legend_pack = part.pack
+            self.curves.setTitle(_legend(part.pack), size="9pt")
         if metrics and len(metrics.get("step", [])) != self.curve_rows:
             self.curve_rows = len(metrics["step"])
-            self.set_history(metrics)
+            self.set_history(metrics, part.modes_total)
         settle(self.plane, self.dstar)
 
-    def set_history(self, m: dict) -> None:
+    def set_history(self, m: dict, modes_total: int) -> None:
+        """The curves; modes as a share of the data's modes_total (none drawn without)."""
         steps = np.asarray(m.get("step", []), np.float64)
         if not len(steps) or "js" not in m:
             return
-        total = max(1.0, float(np.nanmax(np.asarray(m.get("modes", [1.0]), np.float64))))
         self.js_curve.setData(steps, np.asarray(m["js"], np.float64))
         self.bound_curve.setData(steps, np.asarray(m["v_bound"], np.float64))
         modes = np.asarray(m.get("modes", []), np.float64)
-        if np.isfinite(modes).any():
-            self.modes_curve.setData(steps, modes / total)
+        if modes_total and np.isfinite(modes).any():
+            self.modes_curve.setData(steps, modes / modes_total)
             self.hq_curve.setData(steps, np.asarray(m["high_quality"], np.float64))
         settle(self.curves)
 
 
-def readout(m: dict, h: float) -> str:
-    """The latest measurement in words, Theorem 1 beside it."""
+def readout(m: dict, h: float, pack: int = 1, averaged: bool = False) -> str:
+    """The latest measurement in words, Theorem 1 beside it. JS, KL, V and D* are of G itself
+    (the G D plays against); modes and high quality of the averaged G when samples come from
+    one. A D that judges packs of m points bounds JS between packs, not JS itself."""
     if not m or "js" not in m:
         return "The exact quantities appear after the first measurement."
     js, v = m["js"], m["v"]
-    theorem = -LOG4 + 2 * js
-    parts = [
-        f"Step {int(m['step']):,}: <b>JS(p<sub>data</sub> ‖ p<sub>g</sub>) = {js:.3f}</b> at "
-        f"resolution h = {h:.3g} (max log 2 = 0.693)",
-        f"(V + log 4) / 2 = {m['v_bound']:.3f}: a lower bound on JS, reached only when D = D*",
-        f"Theorem 1: V(D, G) = {v:.3f} against −log 4 + 2 JS = {theorem:.3f}; "
-        f"max |D − D*| = {m['d_gap']:.2f} where the data and the samples live",
-        f"KL(p<sub>data</sub> ‖ p<sub>g</sub>) = {m['kl_data_g']:.2f}, KL(p<sub>g</sub> ‖ "
-        f"p<sub>data</sub>) = {m['kl_g_data']:.2f}",
-    ]
+    parts = [f"Step {int(m['step']):,}: <b>JS(p<sub>data</sub> ‖ p<sub>g</sub>) = {js:.3f}</b> "
+             f"(G itself) at resolution h = {h:.3g} (max log 2 = 0.693)"]
+    if pack == 1:
+        parts += [
+            f"(V + log 4) / 2 = {m['v_bound']:.3f}: a lower bound on JS, reached only when "
+            "D = D*",
+            f"Theorem 1: V(D, G) = {v:.3f} against −log 4 + 2 JS = {-LOG4 + 2 * js:.3f}; "
+            f"max |D − D*| = {m['d_gap']:.2f} where the data and the samples live"]
+    else:
+        parts += [
+            f"D judges packs of {pack}: V(D, G) = {v:.3f}, so (V + log 4) / 2 = "
+            f"{m['v_bound']:.3f} is a lower bound on JS between packs of {pack} points "
+            "(itself at least the JS above)",
+            f"max |D − D*<sub>{pack}</sub>| = {m['d_gap']:.2f} on {pack} copies of a point, "
+            f"D*<sub>{pack}</sub> = p<sup>{pack}</sup> / (p<sup>{pack}</sup> + "
+            f"q<sup>{pack}</sup>)"]
+    parts.append(f"KL(p<sub>data</sub> ‖ p<sub>g</sub>) = {m['kl_data_g']:.2f}, KL(p<sub>g</sub> "
+                 f"‖ p<sub>data</sub>) = {m['kl_g_data']:.2f}")
     if math.isfinite(m.get("modes", math.nan)):
+        whose = "samples of the averaged G" if averaged else "samples of G"
         parts.append(f"modes captured {int(m['modes'])}, high-quality samples "
-                     f"{m['high_quality']:.0%} (VEEGAN/PacGAN protocol, 2,500 samples)")
+                     f"{m['high_quality']:.0%} ({whose}; VEEGAN/PacGAN protocol, 2,500)")
     return "<br>".join(parts)
 
 
-def _legend() -> str:
-    entries = ((D_COLOR, "JS"), (G_COLOR, "(V + log 4)/2 ≤ JS"), (REAL, "modes (share)"),
+def _legend(pack: int = 1) -> str:
+    bound = "(V + log 4)/2 ≤ JS" if pack == 1 else f"(V + log 4)/2 ≤ JS of packs of {pack}"
+    entries = ((D_COLOR, "JS"), (G_COLOR, bound), (REAL, "modes (share)"),
                (FAKE, "high quality"))
     return "&nbsp;&nbsp;".join(f"<span style='color:#{r:02x}{g:02x}{b:02x}'>━ {t}</span>"
                               for (r, g, b), t in entries)

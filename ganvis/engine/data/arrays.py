@@ -8,6 +8,7 @@ import math
 import tokenize
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -74,10 +75,15 @@ def _read_npy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> np.ndar
         return read_npy_member(fp, info.file_size, path, info.filename)
 
 
-def read_npy_member(fp: BinaryIO, available: int, path: Path, name: str) -> np.ndarray:
+def read_npy_member(fp: BinaryIO, available: int, path: Path, name: str,
+                    check: Callable[[tuple[int, ...], np.dtype], None] | None = None
+                    ) -> np.ndarray:
     """One .npy array from `fp`, which holds `available` bytes: its header is checked against
-    that before anything of the claimed size is allocated; nothing is unpickled."""
+    that (and by `check(shape, dtype)`, which raises DataError) before anything of the claimed
+    size is allocated; nothing is unpickled."""
     shape, dtype, fortran = _parse_npy_header(fp, name, path)
+    if check is not None:
+        check(shape, dtype)
     nbytes = math.prod(shape) * dtype.itemsize
     if nbytes > MAX_PIXEL_BYTES * 4 or nbytes > available:
         raise DataError(f"{path}: array {name} claims shape {shape} ({nbytes} bytes) "

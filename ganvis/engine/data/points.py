@@ -11,9 +11,10 @@ mixtures of many Gaussians along a curve: sampling them and their density are ex
 from __future__ import annotations
 
 import csv
-import io
 import math
 import zipfile
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +27,7 @@ from ganvis.engine.errors import DataError
 
 TRAIN_POINTS = 100_000  # a built-in set's training sample (PacGAN's num_sample)
 MAX_POINTS = 5_000_000
-MAX_FILE_BYTES = 512 * 2**20  # a points file is read whole: refuse larger ones unread
+MAX_FILE_BYTES = 512 * 2**20  # refuse larger points files unread
 MAX_COORD = 1e6
 POINT_SETS = {
     "ring8": "8 Gaussians on a circle (VEEGAN/PacGAN)",
@@ -191,32 +192,46 @@ def check_points(a: np.ndarray, source: str) -> np.ndarray:
 
 
 def _read_csv(path: Path) -> np.ndarray:
+    """x, y per line, read line by line (an optional header line, # comments)."""
+    values, header = array("d"), False
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise DataError(f"{path}: cannot read it as text ({e})") from None
-    rows = []
-    for i, row in enumerate(csv.reader(io.StringIO(text))):
-        cells = [c.strip() for c in row if c.strip()]
-        if not cells or cells[0].startswith("#"):
-            continue
-        try:
-            rows.append([float(c) for c in cells])
-        except ValueError:
-            if rows or i > 0:  # only a first line may be a header
-                raise DataError(f"{path}: line {i + 1} is not two numbers: {row!r}") from None
-            continue
-        if len(rows[-1]) != 2:
-            raise DataError(f"{path}: line {i + 1} has {len(rows[-1])} values; expected x, y")
-        if len(rows) > MAX_POINTS:
-            raise DataError(f"{path}: more than {MAX_POINTS:,} points")
-    return np.asarray(rows, np.float64).reshape(-1, 2) if rows else np.zeros((0, 2))
+        with open(path, encoding="utf-8", newline="") as f:
+            for i, row in enumerate(csv.reader(f)):
+                cells = [c.strip() for c in row if c.strip()]
+                if not cells or cells[0].startswith("#"):
+                    continue
+                try:
+                    xy = [float(c) for c in cells]
+                except ValueError:
+                    if values or header:  # one header line, before the numbers
+                        raise DataError(f"{path}: line {i + 1} is not two numbers: "
+                                        f"{row[:4]!r}") from None
+                    header = True
+                    continue
+                if len(xy) != 2:
+                    raise DataError(f"{path}: line {i + 1} has {len(xy)} values; expected x, y")
+                if len(values) >= 2 * MAX_POINTS:
+                    raise DataError(f"{path}: more than {MAX_POINTS:,} points")
+                values.extend(xy)
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise DataError(f"{path}: cannot read it as comma-separated text ({e})") from None
+    return np.frombuffer(values, np.float64).reshape(-1, 2)
+
+
+def _check_header(path: Path) -> Callable[[tuple[int, ...], np.dtype], None]:
+    """Refuse an array that cannot be points from its header alone."""
+    def check(shape: tuple[int, ...], dtype: np.dtype) -> None:
+        if len(shape) != 2 or shape[1] != 2:
+            raise DataError(f"{path}: points must be N x 2 (x, y), got shape {shape}")
+        if not 2 <= shape[0] <= MAX_POINTS:
+            raise DataError(f"{path}: {shape[0]} points; ganvis takes 2 to {MAX_POINTS:,}")
+    return check
 
 
 def _read_npy(path: Path) -> np.ndarray:
     try:
         with open(path, "rb") as f:
-            return read_npy_member(f, path.stat().st_size, path, path.name)
+            return read_npy_member(f, path.stat().st_size, path, path.name, _check_header(path))
     except OSError as e:
         raise DataError(f"{path}: cannot read ({e})") from None
 
@@ -231,7 +246,8 @@ def _read_npz(path: Path) -> np.ndarray:
                 raise DataError(f"{path}: cannot tell which array holds the points; name it "
                                 "'points'")
             with zf.open(pick[0]) as fp:
-                return read_npy_member(fp, pick[0].file_size, path, pick[0].filename)
+                return read_npy_member(fp, pick[0].file_size, path, pick[0].filename,
+                                       _check_header(path))
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError,
             NotImplementedError) as e:
         raise DataError(f"{path}: not a readable .npz file ({e})") from None

@@ -47,6 +47,11 @@ class PlaneGrid:
     def cell(self) -> float:
         return (self.x1 - self.x0) / self.n
 
+    @property
+    def area(self) -> float:
+        """One cell's area."""
+        return self.cell * (self.y1 - self.y0) / self.n
+
     def centres(self) -> np.ndarray:
         """(n * n, 2) cell centres, row by row (y), x varying fastest."""
         xs = self.x0 + (np.arange(self.n) + 0.5) * self.cell
@@ -63,7 +68,8 @@ def resolution(data: PointSet) -> float:
 
 
 def grid_for(data: PointSet, h: float) -> PlaneGrid:
-    """The integration grid: cells no larger than h (within MIN_CELLS..MAX_CELLS a side)."""
+    """The integration grid over the data's square: cells no larger than h, with at least
+    MIN_CELLS a side; at most MAX_CELLS a side, so where that caps it, cells are wider than h."""
     x0, x1, y0, y1 = data.bounds()
     n = int(np.clip(math.ceil((x1 - x0) / h), MIN_CELLS, MAX_CELLS))
     return PlaneGrid(x0, x1, y0, y1, n)
@@ -97,15 +103,23 @@ def kde(samples: np.ndarray, grid: PlaneGrid, h: float) -> np.ndarray:
     return out[0, 0].numpy()
 
 
-def divergences(p: np.ndarray, q: np.ndarray) -> dict[str, float]:
-    """JS(P || Q) and KL both ways (nats) between the cell masses of two densities on the same
-    grid, each renormalised over the grid (one with no mass there at all, e.g. samples that
-    all fell off the grid, counts as spread evenly over it)."""
-    P, Q = (a / a.sum() if a.sum() > 0 else np.full_like(a, 1.0 / a.size) for a in (p, q))
+def divergences(p: np.ndarray, q: np.ndarray, area: float) -> dict[str, float]:
+    """JS(P || Q) and KL both ways (nats) between two densities on the same grid (cells of
+    `area`), as cell masses plus one more cell: everything off the grid. Mass a density puts
+    off the grid (samples that fell outside it) is compared there, not renormalised away."""
+    P, Q = (_with_outside(a, area) for a in (p, q))
     M = (P + Q) / 2
     js = 0.5 * _kl(P, M) + 0.5 * _kl(Q, M)
     return {"js": min(max(js, 0.0), math.log(2)), "kl_data_g": _kl(P, np.maximum(Q, FLOOR)),
             "kl_g_data": _kl(Q, np.maximum(P, FLOOR))}
+
+
+def _with_outside(density: np.ndarray, area: float) -> np.ndarray:
+    mass = np.asarray(density, np.float64).ravel() * area
+    on = mass.sum()
+    if on > 1:  # the grid's midpoint sums can overshoot a whole density by a hair
+        mass, on = mass / on, 1.0
+    return np.append(mass, 1.0 - on)
 
 
 def _kl(a: np.ndarray, b: np.ndarray) -> float:

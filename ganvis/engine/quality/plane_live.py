@@ -42,8 +42,8 @@ class PlaneMetrics:
     D* picture is kept for the views."""
 
     def __init__(self, data: PointSet, prior: str, latent_dim: int, seed: int,
-                 every: int) -> None:
-        self.data, self.every = data, every
+                 every: int, pack: int = 1) -> None:
+        self.data, self.every, self.pack = data, every, pack
         self.enabled = every > 0
         self.note = ("The 2-D game is measured in the theory lab: JS, its bound from V, D's "
                      "distance from D*, modes and high-quality samples.")
@@ -88,7 +88,7 @@ class PlaneMetrics:
         fake = fakes(self.z)
         q = kde(fake, self.grid, self.h)
         drawn = samples(self.z[:PROTOCOL_SAMPLES])
-        row: dict[str, float] = {"step": float(step), **divergences(p, q),
+        row: dict[str, float] = {"step": float(step), **divergences(p, q, self.grid.area),
                                  **modes_report(drawn, self.data)}
         v = game_value(verdicts(self.real), verdicts(torch.as_tensor(fake[:V_SAMPLES])))
         row["v"], row["v_bound"] = v, max(0.0, (v + LOG4) / 2)
@@ -101,7 +101,9 @@ class PlaneMetrics:
 
     def _d_star(self, p: np.ndarray, q: np.ndarray, surface) -> float:
         """Keep D* on a coarse grid for the views; return max |D - D*| where the data or the
-        samples live (cells holding at least LIVES of either density's peak)."""
+        samples live (cells holding at least LIVES of either density's peak). A D that judges
+        packs of m points is compared, on m copies of each point, with the best D for packs
+        there: p^m / (p^m + q^m)."""
         factor = max(1, self.grid.n // VIEW_CELLS)
         pc, qc = pooled(p, factor), pooled(q, factor)
         g = self.grid
@@ -112,7 +114,11 @@ class PlaneMetrics:
         d = surface(torch.as_tensor(self.view_grid.centres(), dtype=torch.float32))
         d = d.reshape(n, n)
         live = (pc > LIVES * pc.max()) | (qc > LIVES * qc.max())
-        gap = np.abs(d - self.d_star)[live & np.isfinite(self.d_star)]
+        best = self.d_star.astype(np.float64)
+        if self.pack > 1:  # r^m / (r^m + (1 - r)^m) with r = D*, = p^m / (p^m + q^m)
+            with np.errstate(invalid="ignore"):
+                best = best ** self.pack / (best ** self.pack + (1 - best) ** self.pack)
+        gap = np.abs(d - best)[live & np.isfinite(best)]
         return float(gap.max()) if gap.size else math.nan
 
     def state(self) -> dict:

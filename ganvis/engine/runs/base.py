@@ -287,6 +287,9 @@ class Run:
     def rebuild(self, *, batch_size: int | None = None, device: str | None = None) -> Run:
         """The same run (its whole state) with another batch size or on another device: the
         way on after running out of memory. Use the returned run; drop this one."""
+        if batch_size is not None:  # whole packs (PacGAN), at least one
+            pack = self.config.pack
+            batch_size = max(pack, batch_size // pack * pack)
         changes = {k: v for k, v in (("batch_size", batch_size), ("device", device))
                    if v is not None}
         release_cache(self.device)

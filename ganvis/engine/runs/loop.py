@@ -28,8 +28,10 @@ class Pacing:
     frames: bool = False  # time snapshots start to start (a frame rate), not end to start
 
     def interval(self, cost: float) -> float:
-        """Seconds until the next snapshot, given what the last one cost."""
-        return min(self.most, max(self.every, cost * (1 - self.budget) / self.budget))
+        """Seconds until the next snapshot, given what the last one cost: timed start to start,
+        a snapshot takes at most `budget` of the interval; end to start, of cost + interval."""
+        wait = cost / self.budget if self.frames else cost * (1 - self.budget) / self.budget
+        return min(self.most, max(self.every, wait))
 
 
 # `ganvis train`: a snapshot (for the progress line's losses) every 2 s, no rows between.

@@ -13,6 +13,7 @@ from ganvis.engine.data.points import PointSet
 from ganvis.engine.errors import ConfigError
 from ganvis.engine.family import Players
 from ganvis.engine.latent.priors import sample_prior
+from ganvis.engine.quality.plane import PlaneGrid
 from ganvis.engine.quality.plane_live import PlaneMetrics
 from ganvis.engine.runs.gan import GANRun
 from ganvis.engine.runs.losses import g_loss
@@ -70,7 +71,8 @@ class PlaneRun(GANRun):
 
     def make_live(self) -> PlaneMetrics:
         c = self.config
-        return PlaneMetrics(self.dataset, c.prior, c.latent_dim, c.seed, c.metrics_every)
+        return PlaneMetrics(self.dataset, c.prior, c.latent_dim, c.seed, c.metrics_every,
+                            c.pack)
 
     def measure(self) -> dict[str, float]:
         return self.live.measure(self.step, self.elapsed, self._fakes, self._samples,
@@ -143,9 +145,9 @@ class PlaneRun(GANRun):
             surface=_host(surface.view(SURFACE, SURFACE)),
             manifold=_host(manifold.view(2 * LINES, ALONG, 2)),
             pack=D.pack, d_star=live.d_star,
-            d_star_bounds=None if live.view_grid is None else (
-                live.view_grid.x0, live.view_grid.x1, live.view_grid.y0, live.view_grid.y1),
-            resolution=live.h, samples=samples)
+            d_star_bounds=None if live.view_grid is None else _centres(live.view_grid),
+            resolution=live.h, samples=samples,
+            modes_total=len(self.dataset.mixture.means) if self.dataset.modes else 0)
         shown = _host(fake) if samples is None else samples  # what samples are drawn as
         return Observation(shown, _host(real_p), _host(fake_p), plane=part)
 
@@ -165,3 +167,9 @@ def _host(t: torch.Tensor) -> np.ndarray:
     a = t.detach().float().cpu().numpy()
     a.flags.writeable = False
     return a
+
+
+def _centres(g: PlaneGrid) -> tuple[float, float, float, float]:
+    """(x0, x1, y0, y1) of the centres of a grid's corner cells (where D* is computed)."""
+    hx, hy = g.cell / 2, (g.y1 - g.y0) / g.n / 2
+    return (g.x0 + hx, g.x1 - hx, g.y0 + hy, g.y1 - hy)

@@ -41,14 +41,15 @@ class PlanePart:
     real: np.ndarray  # (n, 2) real points
     fake: np.ndarray  # (n, 2) G on fixed codes
     push: np.ndarray  # (n, 2) minus the gradient of G's loss at each fake point
-    bounds: tuple[float, float, float, float]  # (x0, x1, y0, y1) of the surfaces
-    surface: np.ndarray  # (m, m) D(x) on a grid over bounds, rows along y
+    bounds: tuple[float, float, float, float]  # (x0, x1, y0, y1): the surface's corner points
+    surface: np.ndarray  # (m, m) D(x) at the points of a grid from corner to corner, rows y
     manifold: np.ndarray  # (lines, points, 2): G along the lines of a grid of codes
     pack: int = 1  # D judges this many points at once (the surface: copies of one point)
     d_star: np.ndarray | None = None  # (k, k) D* from the latest measurement
-    d_star_bounds: tuple[float, float, float, float] | None = None
+    d_star_bounds: tuple[float, float, float, float] | None = None  # its corner cells' centres
     resolution: float = 0.0  # h: the blur the exact quantities are computed at
     samples: np.ndarray | None = None  # (n, 2) the averaged G on the same codes, if kept
+    modes_total: int = 0  # how many modes the data has to capture (0: none to count)
 
 
 @dataclass(frozen=True)
