@@ -21,6 +21,7 @@ fi
 stamp="$VENV/.ganvis-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "ganvis: installing ganvis and its dependencies into $VENV" >&2
-  "$VENV/bin/python" -m pip install --quiet -e ".[test]"
+  # the optional parts too (ONNX export, TensorBoard): the app offers them and the tests use them
+  "$VENV/bin/python" -m pip install --quiet -e ".[test,export,tensorboard]"
   touch "$stamp"
 fi

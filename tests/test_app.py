@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from pngutil import read_png  # noqa: E402
+from pngutil import read_gif, read_png  # noqa: E402
 from qtmessages import boxes, click, said  # noqa: E402
 
 from ganvis.app.exports import write_grid  # noqa: E402
@@ -101,6 +101,20 @@ def test_exported_model_and_grid_load_back(qtbot, window, tmp_path):
     png = tmp_path / "g.png"
     assert write_grid(w, w.sampler, str(png), rows=3, cols=5, scale=2, seed=1)
     assert read_png(png.read_bytes()).shape == (3 * 56 + 4 * 2, 5 * 56 + 6 * 2)
+
+
+def test_the_generator_exports_as_onnx_from_the_window_while_it_trains(qtbot, window, tmp_path):
+    import onnxruntime as ort
+
+    w = window
+    _train_until(qtbot, w, 3)  # left training: the export works on the sampler's own copy
+    out = tmp_path / "g.onnx"
+    sampler = w.sampler
+    assert w.export_onnx(str(out)) == str(out)
+    assert "as ONNX" in w.statusBar().currentMessage()
+    z = sampler.z(3, 0)
+    got = ort.InferenceSession(str(out)).run(None, {"z": z})[0]
+    assert np.abs(got[:, 0] - sampler(z)).max() <= 1e-4
 
 
 def test_settings_apply_at_once_before_training_and_wait_for_reset_after(qtbot, window):
@@ -273,8 +287,6 @@ def test_a_demo_model_opens_ready_to_explore(qtbot, window):
 
 
 def test_timeline_holds_every_snapshot_and_exports_them(qtbot, window, tmp_path):
-    from ganvis.engine.files.gif import read_gif_frames
-
     w = window
     _train_until(qtbot, w, 20)
     qtbot.waitUntil(lambda: len(w.history.timeline) >= 4, timeout=WAIT)
@@ -288,7 +300,11 @@ def test_timeline_holds_every_snapshot_and_exports_them(qtbot, window, tmp_path)
     assert w.panels.timeline.label.text().startswith(f"step {t.steps[0]:,}")
     gif = tmp_path / "t.gif"
     assert w.panels.timeline.export_gif(str(gif)) == str(gif)
-    assert len(read_gif_frames(gif.read_bytes())) == len(t)
+    frames, delays = read_gif(gif.read_bytes())
+    assert len(frames) == len(t) and set(delays) == {150}
+    grid = t.picture(0, w.history.grid_cols)
+    assert frames.shape[2] == grid.shape[1] and frames.shape[1] > grid.shape[0]  # a caption
+    assert np.array_equal(frames[0, -grid.shape[0]:], grid)  # under it, the grid unchanged
     strip = tmp_path / "s.png"
     assert w.panels.timeline.export_strip(str(strip)) == str(strip)
     assert read_png(strip.read_bytes()).shape[1] > read_png(strip.read_bytes()).shape[0]

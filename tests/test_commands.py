@@ -148,3 +148,35 @@ def test_the_commands_import_no_qt():
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_app_logs_each_run_to_a_tensorboard_folder_of_its_own(events, tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    c = _ready(events)
+    c.handle("tensorboard", str(tmp_path))
+    for _ in range(3):
+        c.handle("step")
+    c.handle("reset", RunConfig(model="aae", **SMALL))  # a new run: a new subfolder
+    c.handle("step")
+    c.handle("tensorboard", "")  # off: the files are closed, nothing more is written
+    assert c.board is None and not events.of("failed")
+    runs = sorted(p.name for p in tmp_path.iterdir())
+    assert len(runs) == 2 and runs[0].startswith("aae-") and runs[1].startswith("gan-")
+    for name in runs:
+        ea = EventAccumulator(str(tmp_path / name))
+        ea.Reload()
+        assert "losses/d_loss" in ea.Tags()["scalars"] and ea.Tags()["images"]
+    c.handle("step")
+    assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_an_image_folder_note_is_told_once_at_reset(events, tmp_path):
+    from PIL import Image
+
+    for i in range(4):
+        Image.fromarray(np.full((12, 12), 40 * i, np.uint8)).save(tmp_path / f"{i}.png")
+    (tmp_path / "x.png").write_bytes(b"not a picture")
+    _ready(events, data=f"images:{tmp_path}")
+    notes = [t for (t,) in events.of("notice") if "pictures" in t]
+    assert notes and "Read 4 pictures" in notes[0] and "skipped 1 unreadable" in notes[0]

@@ -38,6 +38,8 @@ class RunCommands:
         self.gui_cost = 0.0  # seconds the window's last redraw took (it tells us)
         self.pace = 0.0  # steps a second at most while training (0: as fast as it goes)
         self._stepped = 0.0
+        self.board_root = ""  # TensorBoard: each run logs to a subfolder of it ("": off)
+        self.board = None
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -162,8 +164,13 @@ class RunCommands:
         self.run = run
         self.rows = []
         self.gui_cost = 0.0  # another run's views cost what they cost
+        if self.board is not None:
+            self.board.close()
+            self.board = None
+        if self.board_root:
+            self._open_board(self.board_root, run)
         self.loop = TrainingLoop(run, Hooks(
-            on_row=self.rows.append, on_snapshot=self._send_snapshot,
+            on_row=self._on_row, on_snapshot=self._send_snapshot,
             should_stop=self.interrupted, extra_cost=self._gui_share), run.family.pacing)
         self.cmd_pace(self.pace)
         history = {k: list(v) for k, v in run.history.items()}
@@ -171,6 +178,8 @@ class RunCommands:
         history["timeline"] = run.timeline.arrays()
         self.emit("run_changed", run.config, history, True)
         self._snapshot()
+        if run.dataset.note and run.step == 0:  # e.g. pictures of a folder skipped, and why
+            self.emit("notice", run.dataset.note[:1].upper() + run.dataset.note[1:] + ".")
 
     def _explore(self, path: Path, why: str) -> None:
         found = explore_file(path)
@@ -185,7 +194,35 @@ class RunCommands:
         if self.rows:
             rows, self.rows[:] = list(self.rows), []
             self.emit("progress", rows)
+        if self.board is not None:
+            self.board.snapshot(snap)
         self.emit("snapshot", snap, self.run.sampler())
+
+    def _on_row(self, row: dict) -> None:
+        self.rows.append(row)
+        if self.board is not None:
+            self.board.row(row)
+
+    def cmd_tensorboard(self, folder: str) -> None:
+        """Log every run to TensorBoard, each in a subfolder of `folder` named by its model
+        and start time; "" stops logging."""
+        if self.board is not None:
+            self.board.close()
+            self.board = None
+        self.board_root = ""
+        if folder and self.run is not None:
+            self._open_board(folder, self.run)
+        self.board_root = folder
+
+    def _open_board(self, folder: str, run: Run) -> None:
+        from ganvis.engine.runs.tensorboard import TensorBoardLog
+
+        base = Path(folder) / f"{run.config.model}-{time.strftime('%Y%m%d-%H%M%S')}"
+        path, n = base, 1
+        while path.exists():  # two runs in one second: never two runs in one folder
+            n += 1
+            path = base.with_name(f"{base.name}-{n}")
+        self.board = TensorBoardLog(path, run.config)
 
     def _snapshot(self) -> None:
         if self.loop is not None:

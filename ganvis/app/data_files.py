@@ -29,6 +29,14 @@ class DataFiles(QObject):
         if path:
             self.use(path)
 
+    def open_folder(self) -> None:
+        """A folder of pictures for the image families (one subfolder per class: labels)."""
+        path = QFileDialog.getExistingDirectory(self.window, "Open a folder of pictures")
+        if path:
+            spec = f"images:{path}"
+            add_recent(self.settings, "data/images", spec)
+            self.setup.add_data(spec, f"{Path(path).name} (pictures)", True, "images")
+
     def use(self, path: str) -> None:
         """Offer a file of the chosen family's kind of data, and select it."""
         kind = self.kind()

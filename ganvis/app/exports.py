@@ -1,10 +1,14 @@
-"""Exporting a sample grid as PNG: rows, columns, scale and seed chosen in a dialog."""
+"""Exports from the window: a sample grid as PNG (rows, columns, scale and seed chosen in a
+dialog) and the generator as ONNX (converted off the GUI thread)."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -45,11 +49,7 @@ class GridExportDialog(QDialog):
         form.addRow("Pixel scale", self.scale)
         form.addRow("Seed", self.seed)
         form.addRow("Picture", self.size)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        add_save_cancel(self, form)
         for s in (self.rows, self.cols, self.scale):
             s.valueChanged.connect(self._update_size)
         self._update_size()
@@ -121,3 +121,48 @@ def write_grid(parent: QWidget, sampler, path: str, rows: int, cols: int, scale:
     if hasattr(parent, "statusBar"):
         parent.statusBar().showMessage(f"Saved {path} ({n} samples)", 5000)
     return True
+
+
+def add_save_cancel(dialog: QDialog, form: QFormLayout) -> None:
+    """Save and Cancel buttons as the form's last row."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
+
+
+def export_onnx_dialog(parent: QWidget, sampler, path: str | None = None) -> str:
+    """Ask for a file name and write the generator as ONNX; the conversion (seconds) runs on
+    a thread of its own while a busy dialog shows. Errors are shown, never raised."""
+    from ganvis.engine.store.onnx_export import export_generator
+
+    if not path:
+        path, _ = QFileDialog.getSaveFileName(parent, "Export generator as ONNX",
+                                              "generator.onnx", "ONNX models (*.onnx)")
+    if not path:
+        return ""
+    progress = QProgressDialog("Converting the generator to ONNX…", None, 0, 0, parent)
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(200)
+    failed: list[str] = []
+
+    def convert() -> None:  # the sampler is a frozen copy: safe beside training
+        try:
+            export_generator(sampler, path)
+        except (OSError, GanvisError) as e:
+            failed.append(str(e))
+
+    worker = threading.Thread(target=convert, name="onnx-export", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        worker.join(0.05)
+    progress.close()
+    if failed:
+        QMessageBox.warning(parent, "ganvis", f"Could not write {path}: {failed[0]}")
+        return ""
+    if hasattr(parent, "statusBar"):
+        parent.statusBar().showMessage(f"Saved {path}: the generator at step {sampler.step}, "
+                                       "as ONNX", 5000)
+    return path

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressDi
 from ganvis.app.autosave import Autosaver, autosave_path, interval_seconds
 from ganvis.app.busy import RedrawMeter
 from ganvis.app.data_files import DataFiles
-from ganvis.app.exports import export_grid_dialog
+from ganvis.app.exports import export_grid_dialog, export_onnx_dialog
 from ganvis.app.gui_thread import collect_garbage_in_gui_thread, gui_thread_torch
 from ganvis.app.history import RunHistory
 from ganvis.app.menus import Actions
@@ -148,8 +148,8 @@ class MainWindow(QMainWindow):
         except GanvisError as e:
             self._on_failed(str(e))
 
-    def open_data(self) -> None:
-        self.data_files.open()
+    def open_data(self, folder: bool = False) -> None:
+        self.data_files.open_folder() if folder else self.data_files.open()
 
     def export_model(self, path: str | None = None) -> None:
         if not path:
@@ -163,6 +163,12 @@ class MainWindow(QMainWindow):
         if self.sampler is None:
             return self._on_failed("Nothing to export yet: wait for the first samples.")
         export_grid_dialog(self, self.sampler, self.settings)
+
+    def export_onnx(self, path: str | None = None) -> str:
+        if self.sampler is None:
+            self._on_failed("Nothing to export yet: wait for the first samples.")
+            return ""
+        return export_onnx_dialog(self, self.sampler, path)
 
     def _progress(self) -> tuple[bool, bool, int | None]:
         """What the autosaver asks: trainable, training, the newest snapshot's step."""

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QToolBar
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QToolBar
 
 from ganvis.app.settings import recent
 from ganvis.engine import Family
@@ -35,9 +35,10 @@ class WindowCommands(Protocol):
     def send(self, kind: str, arg: Any = None) -> None: ...
     def reset(self) -> None: ...
     def open_model(self, path: str | None = None) -> None: ...
-    def open_data(self) -> None: ...
+    def open_data(self, folder: bool = False) -> None: ...
     def export_model(self, path: str | None = None) -> None: ...
     def export_grid(self) -> None: ...
+    def export_onnx(self) -> None: ...
     def open_demo(self, name: str) -> None: ...
 
 
@@ -60,12 +61,36 @@ class Actions:
         self.open_data = self._action("Open data set…", on.open_data, None,
                                       "Train on your own data: images (IDX, .npz, HDF5) or, "
                                       "for the 2-D GAN, points (.csv, .npy, .npz)")
+        self.open_folder = self._action("Open image folder…", lambda: on.open_data(folder=True),
+                                        None, "Train on a folder of pictures (PNG, JPEG, ...): "
+                                        "one subfolder per class gives labels; each picture is "
+                                        "made grey and fitted to 28 x 28")
         self.save = self._action("Export model…", on.export_model, "Ctrl+S",
                                  "Save the run (weights, optimiser, history) as HDF5")
         self.grid = self._action("Export sample grid…", on.export_grid, "Ctrl+E",
                                  "Save a grid of samples as PNG")
+        self.onnx = self._action("Export generator as ONNX…", on.export_onnx, None,
+                                 "The generator (the one the samples come from) as an ONNX "
+                                 "graph, to run with onnxruntime, in a browser or elsewhere")
+        self.board = self._action("Log to TensorBoard…", self._toggle_board, None,
+                                  "Write each run's curves, D(x) histograms, sample grids and "
+                                  "quality metrics as TensorBoard event files, one subfolder "
+                                  "per run in the folder you choose")
+        self.board.setCheckable(True)
         self._toolbar()
         self._menus(docks)
+
+    def _toggle_board(self, on: bool) -> None:
+        folder = ""
+        if on:
+            folder = QFileDialog.getExistingDirectory(
+                self.window, "Log runs to TensorBoard in", str(self.on.settings.value(
+                    "tensorboard/folder", "")))
+            if not folder:
+                self.board.setChecked(False)
+                return
+            self.on.settings.setValue("tensorboard/folder", folder)
+        self.on.send("tensorboard", folder)
 
     def _action(self, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
         a = QAction(text, self.window)
@@ -96,12 +121,13 @@ class Actions:
     def _menus(self, docks: dict[str, QDockWidget]) -> None:
         m = self.window.menuBar()
         f = m.addMenu("&File")
-        for a in (self.open, self.open_data):
+        for a in (self.open, self.open_data, self.open_folder):
             f.addAction(a)
         self.recent_menu = f.addMenu("Open recent")
         f.addSeparator()
-        f.addAction(self.save)
-        f.addAction(self.grid)
+        for a in (self.save, self.onnx, self.grid):
+            f.addAction(a)
+        f.addAction(self.board)
         f.addSeparator()
         f.addAction(self._action("Quit", self.window.close, "Ctrl+Q"))
         t = m.addMenu("&Train")

@@ -1,5 +1,5 @@
-"""The `ganvis` command: the app with no arguments; train, sample, info, eval and bench for the
-shell, one module each."""
+"""The `ganvis` command: the app with no arguments; train, sample, export, info, eval and bench
+for the shell, one module each."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from ganvis import __version__
-from ganvis.cli import bench, info, sample, train
+from ganvis.cli import bench, export, info, sample, train
 from ganvis.cli import eval as evaluate
 
 
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"ganvis {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     sub.add_parser("app", help="open the desktop app (the default)")
-    for command in (train, sample, info, evaluate, bench):
+    for command in (train, sample, export, info, evaluate, bench):
         command.add_parser(sub)
     return p
 

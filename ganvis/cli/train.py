@@ -21,9 +21,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--model", choices=names(), default="dcgan",
                    help="; ".join(f.about for f in all_families()))
     t.add_argument("--data", default=None, help="images: mnist5k, mnist5k-binary, "
-                   "idx:DIR_OR_FILE, npz:FILE or h5:FILE (default mnist5k); points (gan2d): "
+                   "idx:DIR_OR_FILE, npz:FILE, h5:FILE or images:DIR (a folder of pictures; "
+                   "one subfolder per class gives labels) (default mnist5k); points (gan2d): "
                    "ring8, grid25, gaussian, moons, spiral, line, csv:FILE, npy:FILE or "
                    "npz:FILE (default ring8)")
+    t.add_argument("--image-size", type=positive_int, default=None, metavar="N",
+                   help="images:DIR: fit each picture to N x N pixels (default 28)")
     t.add_argument("--steps", type=positive_int, default=1000,
                    help="generator steps (default 1000)")
     t.add_argument("--batch-size", type=positive_int, default=None,
@@ -64,6 +67,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--metrics-every", type=nonneg_int, default=100, metavar="STEPS",
                    help="measure FCD, coverage and score at most every STEPS steps, within 5%% "
                    "of the training time (built-in digits only; 0: never; default 100)")
+    t.add_argument("--tensorboard", type=Path, default=None, metavar="DIR",
+                   help="also write TensorBoard event files here: losses, D(x), quality "
+                   "metrics, D(x) histograms and sample grids, as often as the progress line "
+                   "(needs the tensorboard package)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(func=run)
 
@@ -91,12 +98,24 @@ def _start(args: argparse.Namespace):
                         batch_size=args.batch_size)
     betas = None if args.beta1 is None else (args.beta1, 0.999)
     return new_run(RunConfig(
-        model=args.model, data=args.data, latent_dim=args.latent_dim, width=args.width,
+        model=args.model, data=_data_spec(args), latent_dim=args.latent_dim, width=args.width,
         depth=args.depth, loss=args.loss, prior=args.prior, k_disc=args.k_disc,
         lr_g=args.lr_g, lr_d=args.lr_d, betas_g=betas, betas_d=betas,
         batch_size=args.batch_size, seed=args.seed, device=args.device,
         likelihood=args.likelihood, metrics_every=args.metrics_every, pack=args.pack,
         g_ema=args.g_ema))
+
+
+def _data_spec(args: argparse.Namespace) -> str | None:
+    """--data, with --image-size folded in (images:DIR at 32 pixels is images32:DIR)."""
+    from ganvis.engine.errors import GanvisError
+
+    if args.image_size is None:
+        return args.data
+    kind, sep, rest = (args.data or "").partition(":")
+    if not sep or kind != "images":
+        raise GanvisError("--image-size is for a folder of pictures: --data images:DIR")
+    return f"images{args.image_size}:{rest}"
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -110,6 +129,11 @@ def _train(args: argparse.Namespace) -> int:
             check_writable(p)
     run = _start(args)
     c = run.config
+    board = None
+    if args.tensorboard is not None and lead:
+        from ganvis.engine.runs.tensorboard import TensorBoardLog
+
+        board = TensorBoardLog(args.tensorboard, c)
     ranks = ""
     if distributed.active():
         from ganvis.engine.runs.ranks import distribute
@@ -121,14 +145,21 @@ def _train(args: argparse.Namespace) -> int:
               f"{run.family.data.name}), "
               f"{run.device}, batch {c.batch_size}{ranks}, k={c.k_disc}, {c.loss} loss, "
               f"seed {c.seed}", file=sys.stderr)
+        if run.dataset.note:
+            print(f"ganvis train: {run.dataset.note}", file=sys.stderr)
     bar = Progress(args.steps, quiet=args.quiet)
-    start, interrupted = run.step, False
+    start, seen, interrupted = run.step, run.images_seen, False
     try:
-        run = _train_through_oom(run, start + args.steps, bar, args)
+        run = _train_through_oom(run, start + args.steps, bar, args, board)
     except KeyboardInterrupt:  # keep what was trained: save it below, then exit 130
         interrupted = True
     snap = run.snapshot()
-    bar.finish(snap, run.step - start)
+    bar.finish(snap, run.step - start, run.images_seen - seen)
+    if board is not None:
+        board.snapshot(snap)
+        board.close()
+        print(f"wrote TensorBoard events to {args.tensorboard} (tensorboard --logdir "
+              f"{args.tensorboard})", file=sys.stderr)
     distributed.check_in_step(run.nets, run.device)
     if not lead:
         return 130 if interrupted else 0
@@ -140,7 +171,7 @@ def _train(args: argparse.Namespace) -> int:
     return 130 if interrupted else 0
 
 
-def _train_through_oom(run, target: int, bar: Progress, args: argparse.Namespace):
+def _train_through_oom(run, target: int, bar: Progress, args: argparse.Namespace, board=None):
     """Train up to step `target`. When the device runs out of memory, go on as --on-oom says:
     with half the batch, on the CPU, or not at all (the run is saved, with how to resume)."""
     from ganvis.engine import Hooks, TrainingLoop
@@ -151,6 +182,9 @@ def _train_through_oom(run, target: int, bar: Progress, args: argparse.Namespace
 
     while run.step < target:
         hooks = Hooks(on_step=bar.tick, on_snapshot=bar.snapshot)
+        if board is not None:
+            hooks = Hooks(on_step=bar.tick, on_snapshot=lambda s: (bar.snapshot(s),
+                                                                   board.snapshot(s)))
         try:
             TrainingLoop(run, hooks, CLI_PACING).train(target - run.step)
             return run
@@ -178,51 +212,64 @@ def _train_through_oom(run, target: int, bar: Progress, args: argparse.Namespace
 
 
 class Progress:
-    """A one-line progress bar on stderr: step, steps/s, ETA and the latest losses."""
+    """The progress bar on stderr (tqdm): step, steps/s, ETA and the latest losses. On a
+    terminal it redraws in place; in a log file it writes a line every tenth of the run."""
 
     def __init__(self, total: int, quiet: bool = False) -> None:
+        from tqdm import tqdm
+
         self.total, self.quiet = total, quiet
-        self.tty = sys.stderr.isatty()
-        self.t0 = self.last = time.perf_counter()
-        self.done = 0
+        self.t0 = time.perf_counter()
         self.losses = ""
-        self.next_line = 0.1
+        tty = sys.stderr.isatty()
+        self.bar = None if quiet else tqdm(
+            total=total, unit=" steps", file=sys.stderr if tty else _Lines(sys.stderr),
+            dynamic_ncols=tty, ncols=None if tty
+            else 170, mininterval=0.25 if tty else 0.0, miniters=None if tty
+            else max(1, total // 10), ascii=not tty, leave=tty,
+            bar_format="step {n_fmt}/{total_fmt} {bar:24} {rate_fmt}  ETA {remaining}"
+                       "{postfix}")
 
     def tick(self) -> None:
-        """After each step (the loop's on_step): Python counters only, never a device sync."""
-        self.done += 1
-        now = time.perf_counter()
-        if not self.quiet and now - self.last > 0.25:
-            self.last = now
-            self._draw(now)
+        """After each step (the loop's on_step): host counters only, never a device sync."""
+        if self.bar is not None:
+            self.bar.update(1)
 
     def snapshot(self, snap) -> None:
         """The latest losses of the run's own series (the loop's on_snapshot)."""
         from ganvis.engine.runs.snapshot import SERIES_LABELS
 
-        self.losses = "".join(f"  {SERIES_LABELS.get(k, k)} {v:.3f}"
-                              for k, v in snap.losses.items() if math.isfinite(v))
+        losses = "".join(f"  {SERIES_LABELS.get(k, k)} {v:.3f}"
+                         for k, v in snap.losses.items() if math.isfinite(v))
+        if losses:  # a snapshot right after the last row has nothing new: keep the last
+            self.losses = losses
+        if self.bar is not None:
+            self.bar.set_postfix_str(self.losses.strip(), refresh=False)
 
-    def _draw(self, now: float) -> None:
-        rate = self.done / (now - self.t0)
-        eta = (self.total - self.done) / rate if rate > 0 else float("nan")
-        eta_s = "--:--" if eta != eta else f"{int(eta) // 60}:{int(eta) % 60:02d}"
-        frac = self.done / self.total
-        bar = "#" * int(frac * 24) + "." * (24 - int(frac * 24))
-        line = f"step {self.done}/{self.total} [{bar}] {rate:.1f} steps/s  ETA {eta_s}{self.losses}"
-        if self.tty:
-            sys.stderr.write("\r" + line[:150].ljust(150))
-            sys.stderr.flush()
-        elif frac >= self.next_line:  # a log file gets a line every 10%
-            self.next_line += 0.1
-            print(line, file=sys.stderr)
-
-    def finish(self, snap, steps: int) -> None:
+    def finish(self, snap, steps: int, images: int) -> None:
+        """The summary: steps and images over the whole command (not the last snapshot's
+        window), and the latest losses."""
+        if self.bar is not None:
+            self.bar.close()
         if self.quiet:
             return
-        if self.tty:
-            sys.stderr.write("\n")
         self.snapshot(snap)
-        secs = time.perf_counter() - self.t0
+        secs = max(time.perf_counter() - self.t0, 1e-9)
         print(f"{steps} steps in {secs:.1f} s ({steps / secs:.1f} steps/s, "
-              f"{snap.images_per_s:.0f} images/s){self.losses}", file=sys.stderr)
+              f"{images / secs:.0f} images/s){self.losses}", file=sys.stderr)
+
+
+class _Lines:
+    """Where stderr is a log file, not a terminal: each of tqdm's redraws as a line of its own
+    (a terminal's carriage returns would pile up on one line)."""
+
+    def __init__(self, f) -> None:
+        self.f = f
+
+    def write(self, text: str) -> None:
+        line = text.strip("\r").rstrip()
+        if line:
+            self.f.write(line + "\n")
+
+    def flush(self) -> None:
+        self.f.flush()

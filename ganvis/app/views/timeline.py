@@ -3,28 +3,29 @@ GIF or a PNG strip."""
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSlider,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from ganvis.app.exports import add_save_cancel
 from ganvis.app.theme import title_label
 from ganvis.app.views.samples import ImagePane
 from ganvis.engine.errors import GanvisError
 from ganvis.engine.files.atomic import atomic_write_bytes
-from ganvis.engine.files.gif import save_gif
-from ganvis.engine.files.images import png_bytes, tile
-from ganvis.engine.runs.timeline import Timeline
-
-STRIP_FRAMES = 10  # frames in a PNG strip, evenly spread over the run
+from ganvis.engine.files.gif import MAX_DELAY_MS, MAX_SCALE, MIN_DELAY_MS
+from ganvis.engine.files.images import png_bytes
+from ganvis.engine.runs.timeline import STRIP_FRAMES, Timeline
 
 
 class TimelineView(QWidget):
@@ -41,10 +42,11 @@ class TimelineView(QWidget):
         self.follow.setToolTip("Keep the slider at the latest snapshot while training")
         self.label = QLabel("no snapshots yet")
         gif = QPushButton("Export GIF…")
-        gif.setToolTip("Every kept snapshot as one frame of an animated GIF")
+        gif.setToolTip("Every kept snapshot as one frame of an animated GIF, under its step")
         gif.clicked.connect(lambda: self.export_gif())
         strip = QPushButton("Export PNG strip…")
-        strip.setToolTip(f"{STRIP_FRAMES} snapshots spread over the run, side by side")
+        strip.setToolTip(f"{STRIP_FRAMES} snapshots spread over the run, side by side, each "
+                         "under its step")
         strip.clicked.connect(lambda: self.export_strip())
         row = QHBoxLayout()
         row.addWidget(self.slider, 1)
@@ -77,25 +79,26 @@ class TimelineView(QWidget):
             self.label.setText("no snapshots yet")
             return
         i = min(self.slider.value(), len(t) - 1)
-        self.pane.show_pixels(self._picture(t.frames[i]))
+        self.pane.show_pixels(t.picture(i, self.cols))
         self.label.setText(f"step {t.steps[i]:,}: snapshot {i + 1} of {len(t)}")
 
-    def _picture(self, frame: np.ndarray) -> np.ndarray:
-        return tile(frame.astype(np.float32) / 127.5 - 1.0, cols=self.cols, pad=2, background=40)
-
-    def frames(self) -> np.ndarray:
-        """Every kept snapshot as a picture (N, H, W) uint8."""
-        return np.stack([self._picture(f) for f in self.timeline.frames])
-
-    def export_gif(self, path: str | None = None, delay_ms: int = 150) -> str | None:
+    def export_gif(self, path: str | None = None, delay_ms: int = 150,
+                   scale: int = 1) -> str | None:
+        """Every kept snapshot as a GIF frame; asks for the scale, the delay and a file name
+        unless a path is given."""
         if not self._has_frames():
             return None
         if not path:
+            dialog = GifDialog(self, delay_ms, scale)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            delay_ms, scale = dialog.delay.value(), dialog.scale.value()
             path, _ = QFileDialog.getSaveFileName(self, "Export timeline", "timeline.gif",
                                                   "GIF (*.gif)")
         if not path:
             return None
-        return self._write(lambda: save_gif(path, self.frames(), delay_ms), path)
+        t, cols = self.timeline, self.cols
+        return self._write(lambda: atomic_write_bytes(path, t.gif(cols, delay_ms, scale)), path)
 
     def export_strip(self, path: str | None = None) -> str | None:
         if not self._has_frames():
@@ -105,13 +108,7 @@ class TimelineView(QWidget):
                                                   "PNG (*.png)")
         if not path:
             return None
-        t = self.timeline
-        pick = np.unique(np.linspace(0, len(t) - 1, min(STRIP_FRAMES, len(t))).round()
-                         .astype(int))
-        pictures = [self._picture(t.frames[i]) for i in pick]
-        h = max(p.shape[0] for p in pictures)
-        gap = np.full((h, 8), 40, np.uint8)
-        strip = np.concatenate([x for p in pictures for x in (p, gap)][:-1], axis=1)
+        strip = self.timeline.strip(self.cols)
         return self._write(lambda: atomic_write_bytes(path, png_bytes(strip)), path)
 
     def _has_frames(self) -> bool:
@@ -128,3 +125,26 @@ class TimelineView(QWidget):
             return None
         self.label.setText(f"saved {path}")
         return path
+
+
+class GifDialog(QDialog):
+    """The GIF's pixel scale and frame delay."""
+
+    def __init__(self, parent: QWidget, delay_ms: int, scale: int) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export timeline as GIF")
+        form = QFormLayout(self)
+        self.scale = QSpinBox()
+        self.scale.setRange(1, MAX_SCALE)
+        self.scale.setValue(scale)
+        self.scale.setToolTip("Each pixel becomes a scale x scale block (crisp)")
+        self.delay = QSpinBox()
+        self.delay.setRange(MIN_DELAY_MS, MAX_DELAY_MS)
+        self.delay.setSingleStep(10)
+        self.delay.setSuffix(" ms")
+        self.delay.setValue(delay_ms)
+        self.delay.setToolTip("How long each frame shows (browsers show frames under 20 ms "
+                              "for 100 ms)")
+        form.addRow("Pixel scale", self.scale)
+        form.addRow("Frame delay", self.delay)
+        add_save_cancel(self, form)

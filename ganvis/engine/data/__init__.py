@@ -1,4 +1,5 @@
-"""Data sets: built-in MNIST-5k (and its binarised variant), IDX, npz and HDF5 arrays.
+"""Data sets: built-in MNIST-5k (and its binarised variant), IDX, npz and HDF5 arrays, and
+folders of pictures.
 
 Every loader validates what it reads and raises DataError naming the file and the problem.
 Sizes claimed by a file's header are checked against a cap and against the bytes actually
@@ -20,29 +21,35 @@ from ganvis.engine.data.dataset import (
     Dataset,
     DeviceData,
 )
+from ganvis.engine.data.folder import DEFAULT_SIZE, load_folder
 from ganvis.engine.data.idx import load_idx
 from ganvis.engine.errors import DataError
 from ganvis.resources import resource
 
 BUILTIN = ("mnist5k", "mnist5k-binary")
 __all__ = ["BUILTIN", "H5_ERRORS", "MAX_CLASSES", "MAX_PIXEL_BYTES", "MAX_SIDE", "MIN_SIDE",
-           "Dataset", "DeviceData", "load_dataset", "load_h5", "load_idx", "load_npz"]
+           "Dataset", "DeviceData", "load_dataset", "load_folder", "load_h5", "load_idx",
+           "load_npz"]
 
 
 def load_dataset(spec: str) -> Dataset:
-    """Load `mnist5k`, `mnist5k-binary`, `idx:PATH`, `npz:FILE`, `h5:FILE` or a bare file path."""
+    """Load `mnist5k`, `mnist5k-binary`, `idx:PATH`, `npz:FILE`, `h5:FILE`, `images:DIR`
+    (`imagesN:DIR`: fitted to N x N pixels, not 28) or a bare file path."""
     if spec == "mnist5k":
         return _builtin()
     if spec == "mnist5k-binary":
         return _builtin().binarized()
     kind, sep, rest = spec.partition(":")
+    if sep and kind.startswith("images") and (kind[6:] == "" or kind[6:].isdigit()):
+        size = int(kind[6:]) if kind[6:] else DEFAULT_SIZE
+        return load_folder(Path(rest).expanduser(), size)
     if sep and kind in ("idx", "npz", "h5", "hdf5"):
         path = Path(rest).expanduser()
     else:
         kind, path = "", Path(spec).expanduser()
         if not path.exists():
             raise DataError(f"{spec}: no such data set; use mnist5k, mnist5k-binary, "
-                            "idx:DIR, npz:FILE or h5:FILE")
+                            "idx:DIR, npz:FILE, h5:FILE or images:DIR")
     if not path.exists():
         raise DataError(f"{path}: no such file or folder")
     if not kind:

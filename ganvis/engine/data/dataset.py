@@ -33,6 +33,7 @@ class Dataset:
     labels: np.ndarray | None
     binary: bool = False
     source: str = ""
+    note: str = ""  # what loading did, in a line (an image folder: read, made grey, fitted)
 
     @property
     def size(self) -> int:
@@ -66,7 +67,7 @@ class Dataset:
         """Pixels thresholded at mid-grey: exactly -1 or +1 (0 or 1 in [0, 1] terms)."""
         imgs = np.where(self.images > 0.0, 1.0, -1.0).astype(np.float32)
         imgs.flags.writeable = False
-        return Dataset(f"{self.name}-binary", imgs, self.labels, True, self.source)
+        return Dataset(f"{self.name}-binary", imgs, self.labels, True, self.source, self.note)
 
 
 def read_exact(f: BinaryIO, n: int, path: Path) -> bytes:

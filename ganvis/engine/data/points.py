@@ -77,6 +77,7 @@ class PointSet:
     source: str = ""
     labels: None = None
     binary: bool = False
+    note: str = ""  # what loading did, in a line (none for points)
 
     @property
     def size(self) -> int:

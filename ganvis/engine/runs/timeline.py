@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganvis.engine.files.images import to_uint8
+from ganvis.engine.files.gif import gif_bytes
+from ganvis.engine.files.images import caption, tile, to_uint8
 
 MAX_FRAMES = 1000
+BACKGROUND = 40  # the grey between samples and behind captions
+STRIP_FRAMES = 10  # pictures in a strip, evenly spread over the run
 
 
 class Timeline:
@@ -48,3 +51,27 @@ class Timeline:
     def restore(self, steps: np.ndarray, grids: np.ndarray) -> None:
         self.steps = [int(s) for s in steps]
         self.frames = [np.array(g) for g in grids]
+
+    # --- as pictures: what the app shows and what the exports write --------------------------
+
+    def picture(self, i: int, cols: int) -> np.ndarray:
+        """Snapshot i's grid as one grey picture (H, W) uint8, `cols` samples wide."""
+        return tile(self.frames[i], cols=cols, pad=2, background=BACKGROUND)
+
+    def label(self, i: int) -> str:
+        return f"step {self.steps[i]:,}"
+
+    def gif(self, cols: int, delay_ms: int = 150, scale: int = 1) -> bytes:
+        """Every kept snapshot as a frame of an animated GIF, each under its step."""
+        frames = np.stack([self.picture(i, cols) for i in range(len(self))])
+        return gif_bytes(frames, delay_ms, scale=scale,
+                         captions=[self.label(i) for i in range(len(self))])
+
+    def strip(self, cols: int, count: int = STRIP_FRAMES) -> np.ndarray:
+        """`count` snapshots spread evenly over the run, side by side, each under its step."""
+        pick = np.unique(np.linspace(0, len(self) - 1, min(count, len(self))).round()
+                         .astype(int))
+        pictures = [caption(self.picture(i, cols), self.label(i), BACKGROUND) for i in pick]
+        h = max(p.shape[0] for p in pictures)
+        gap = np.full((h, 8), BACKGROUND, np.uint8)
+        return np.concatenate([x for p in pictures for x in (p, gap)][:-1], axis=1)

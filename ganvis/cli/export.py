@@ -1,0 +1,53 @@
+"""`ganvis export`: a model file's generator (and encoder) as ONNX, to run outside ganvis."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ganvis.cli.common import MODEL_HELP, check_writable
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser("export", help="write a model's generator as ONNX",
+                       description="Write a model file's generator as an ONNX graph: input z "
+                       "(N x latent size; a supervised AAE also takes digits, N int64), output "
+                       "images (N x 1 x H x W in [-1, 1]) or, for a 2-D model, points (N x 2). "
+                       "onnxruntime runs it with no torch and no ganvis.")
+    e.add_argument("model", help=MODEL_HELP)
+    e.add_argument("--format", choices=("onnx",), default="onnx",
+                   help="the file format (onnx, the only one for now)")
+    e.add_argument("--out", type=Path, default=Path("generator.onnx"),
+                   help="the generator's file (default generator.onnx)")
+    e.add_argument("--encoder-out", type=Path, default=None, metavar="FILE",
+                   help="autoencoders: also write the encoder (images -> codes) here")
+    e.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ganvis.engine.errors import GanvisError
+    from ganvis.engine.store import load_sampler
+    from ganvis.engine.store.demos import resolve_model
+    from ganvis.engine.store.onnx_export import export_encoder, export_generator
+
+    outs = [args.out] + ([args.encoder_out] if args.encoder_out else [])
+    for p in outs:
+        check_writable(p)
+        if p.is_dir():
+            raise GanvisError(f"{p}: is a folder; name the file to write")
+    if args.encoder_out and args.encoder_out.resolve() == args.out.resolve():
+        raise GanvisError("--out and --encoder-out name the same file")
+    path = resolve_model(args.model)
+    if any(p.resolve() == Path(path).resolve() for p in outs):
+        raise GanvisError(f"{path}: that is the model file itself; name another output")
+    sampler = load_sampler(path)
+    if args.encoder_out and sampler.encoder is None:
+        raise GanvisError(f"--encoder-out: a {sampler.config.model} has no encoder")
+    export_generator(sampler, args.out)
+    print(f"saved {args.out}: the {sampler.config.model} generator of {args.model} "
+          f"(step {sampler.step}) as ONNX", file=sys.stderr)
+    if args.encoder_out:
+        export_encoder(sampler, args.encoder_out)
+        print(f"saved {args.encoder_out}: its encoder as ONNX", file=sys.stderr)
+    return 0
