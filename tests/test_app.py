@@ -117,6 +117,24 @@ def test_the_generator_exports_as_onnx_from_the_window_while_it_trains(qtbot, wi
     assert np.abs(got[:, 0] - sampler(z)).max() <= 1e-4
 
 
+def test_an_onnx_export_works_on_its_own_copy_and_reports_any_failure(qtbot, window, tmp_path,
+                                                                      monkeypatch):
+    import ganvis.engine.store.onnx_export as onnx_export
+
+    w = window
+    _train_until(qtbot, w, 2)
+    seen = []
+
+    def broken(sampler, path, quiet=True):
+        seen.append(sampler.G is not w.sampler.G)  # the sliders keep theirs to themselves
+        raise RuntimeError("CUDA out of memory")
+
+    monkeypatch.setattr(onnx_export, "export_generator", broken)
+    out = tmp_path / "g.onnx"
+    assert w.export_onnx(str(out)) == "" and seen == [True] and not out.exists()
+    assert said(w, "CUDA out of memory") and "as ONNX" not in w.statusBar().currentMessage()
+
+
 def test_settings_apply_at_once_before_training_and_wait_for_reset_after(qtbot, window):
     w = window
     w.panels.setup.width.setValue(8)

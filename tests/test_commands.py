@@ -180,3 +180,16 @@ def test_an_image_folder_note_is_told_once_at_reset(events, tmp_path):
     _ready(events, data=f"images:{tmp_path}")
     notes = [t for (t,) in events.of("notice") if "pictures" in t]
     assert notes and "Read 4 pictures" in notes[0] and "skipped 1 unreadable" in notes[0]
+
+
+def test_tensorboard_that_cannot_start_leaves_the_run_and_its_loop_together(events, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    c = _ready(events)
+    c.handle("tensorboard", str(blocker / "tb"))  # under a file: cannot be made
+    assert c.board is None and c.board_root == "" and events.last("logging") == (False,)
+    c.board_root = str(blocker / "tb")  # as if it broke between runs
+    c.handle("reset", RunConfig(model="gan", **SMALL))
+    assert c.loop.run is c.run and c.board is None
+    c.handle("step")
+    assert c.run.step == 1 and not events.of("failed")

@@ -4,6 +4,7 @@ pictures skipped), and the CLI's progress lines."""
 
 import re
 import struct
+import time
 import zlib
 
 import numpy as np
@@ -129,7 +130,7 @@ def test_progress_in_a_log_file_is_lines_and_the_summary_adds_up(tmp_path, capsy
     err = capsys.readouterr().err
     assert "\r" not in err
     bars = [line for line in err.splitlines() if line.startswith("step ")]
-    assert bars and bars[-1].startswith("step 40/40")
+    assert bars and bars[-1].startswith("step 40/40") and len(bars) <= 11  # every tenth
     m = re.search(r"40 steps in [\d.]+ s \(([\d.]+) steps/s, (\d+) images/s\)", err)
     steps_per_s, images_per_s = float(m.group(1)), int(m.group(2))
     assert images_per_s == pytest.approx(steps_per_s * 16, rel=0.02, abs=8)
@@ -138,3 +139,75 @@ def test_progress_in_a_log_file_is_lines_and_the_summary_adds_up(tmp_path, capsy
     err = capsys.readouterr().err
     assert not [line for line in err.splitlines() if line.startswith("step ")]
     assert "steps in" not in err
+
+
+def test_a_log_file_gets_a_line_every_tenth_even_after_a_slow_step(capsys, monkeypatch):
+    """tqdm's monitor thread lowers a bar's step between lines to 1 after a long silence;
+    the log would then get a line per step."""
+    from tqdm import tqdm
+
+    from ganvis.cli.train import Progress
+
+    monkeypatch.setattr(tqdm, "monitor_interval", 0.05)
+    bar = Progress(200)
+    for i in range(200):
+        bar.tick()
+        if i == 30:
+            time.sleep(0.5)  # the monitor looks at the bar while it is silent
+    assert bar.bar.maxinterval == float("inf")  # the monitor never lowers its step
+    bar.bar.close()
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("step ")]
+    assert len(lines) <= 12, len(lines)
+
+
+def test_a_tensorboard_writer_that_fails_stops_logging_not_training(tmp_path):
+    from ganvis.engine import RunConfig, new_run
+    from ganvis.engine.runs.tensorboard import TensorBoardLog
+
+    run = new_run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
+                            metrics_every=0))
+    run.train_steps(2)
+    board = TensorBoardLog(tmp_path / "tb", run.config)
+
+    def gone(*a, **k):
+        raise FileNotFoundError(2, "No such file or directory", str(tmp_path / "tb"))
+
+    board.writer.add_scalar = gone
+    board.snapshot(run.snapshot())  # would have raised into the training loop
+    assert "No such file" in board.failed
+    board.row({"step": 3, "d_loss": 1.0})  # off now: nothing more is tried
+    board.close()
+
+
+def test_pictures_of_other_formats_named_png_are_skipped_not_decoded(tmp_path):
+    from PIL import Image
+
+    root = tmp_path / "p"
+    (root / "a").mkdir(parents=True)
+    (root / "b").mkdir()
+    (root / ".hidden").mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((10, 10), 9 * i, np.uint8)).save(root / "a" / f"{i}.png")
+        Image.fromarray(np.full((10, 10), 9 * i, np.uint8)).save(root / ".hidden" / f"{i}.png")
+    Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(root / "b" / "icon.png", "ICO")
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(root / "loose.png")
+    (root / "a" / "link.png").symlink_to(root / "a" / "0.png")
+    ds = load_dataset(f"images:{root}")
+    assert ds.size == 3 and ds.num_classes == 1  # class b had only an unreadable picture
+    assert "1 unreadable" in ds.note and "1 links not followed" in ds.note
+    assert "1 pictures outside the class folders" in ds.note and "1 classes" in ds.note
+    for spec in ("images²:" + str(root), "images:"):
+        with pytest.raises(DataError):
+            load_dataset(spec)
+
+
+def test_a_long_timeline_gif_is_scaled_down_to_stay_bounded():
+    from ganvis.engine.runs import timeline as tl
+
+    t = tl.Timeline()
+    for step in range(400):
+        t.add(step, np.zeros((64, 28, 28), np.float32))
+    top = t.max_gif_scale(8)
+    assert 1 <= top < 8
+    h, w = t.picture(0, 8).shape
+    assert len(t) * h * w * top * top <= tl.MAX_GIF_PIXELS

@@ -75,7 +75,8 @@ def test_slow_motion_holds_training_to_the_steps_a_second_asked_for():
     c.handle("train")
     start.append(time.perf_counter())
     c.train_a_while()
-    assert 3 <= c.run.step <= 7, c.run.step  # about 5 steps in a second, not hundreds
+    # about 5 steps in a second, not hundreds (a loaded machine may manage fewer)
+    assert 1 <= c.run.step <= 7, c.run.step
     c.handle("pace", 0.0)
     start[0] = time.perf_counter()
     c.train_a_while()

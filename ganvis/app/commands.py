@@ -7,7 +7,7 @@ for `emit`, no window and no thread. Errors become events too: nothing is raised
 
 Events: snapshot(Snapshot, Sampler), progress(rows), run_changed(RunConfig, history,
 trainable), state_changed(training), notice(text), saved(path), autosaved(), failed(text),
-diverged(text), out_of_memory(text, batch_size, device).
+diverged(text), out_of_memory(text, batch_size, device), logging(on: TensorBoard).
 """
 
 from __future__ import annotations
@@ -164,11 +164,7 @@ class RunCommands:
         self.run = run
         self.rows = []
         self.gui_cost = 0.0  # another run's views cost what they cost
-        if self.board is not None:
-            self.board.close()
-            self.board = None
-        if self.board_root:
-            self._open_board(self.board_root, run)
+        self._close_board()
         self.loop = TrainingLoop(run, Hooks(
             on_row=self._on_row, on_snapshot=self._send_snapshot,
             should_stop=self.interrupted, extra_cost=self._gui_share), run.family.pacing)
@@ -177,6 +173,8 @@ class RunCommands:
         history["metrics"] = {k: list(v) for k, v in run.live.history.items()}
         history["timeline"] = run.timeline.arrays()
         self.emit("run_changed", run.config, history, True)
+        if self.board_root:  # after the run and its loop are in place: a failure costs a log
+            self._open_board(self.board_root, run)
         self._snapshot()
         if run.dataset.note and run.step == 0:  # e.g. pictures of a folder skipped, and why
             self.emit("notice", run.dataset.note[:1].upper() + run.dataset.note[1:] + ".")
@@ -196,25 +194,25 @@ class RunCommands:
             self.emit("progress", rows)
         if self.board is not None:
             self.board.snapshot(snap)
+            self._board_failed()
         self.emit("snapshot", snap, self.run.sampler())
 
     def _on_row(self, row: dict) -> None:
         self.rows.append(row)
         if self.board is not None:
             self.board.row(row)
+            self._board_failed()
 
     def cmd_tensorboard(self, folder: str) -> None:
         """Log every run to TensorBoard, each in a subfolder of `folder` named by its model
         and start time; "" stops logging."""
-        if self.board is not None:
-            self.board.close()
-            self.board = None
-        self.board_root = ""
+        self._close_board()
+        self.board_root = folder
         if folder and self.run is not None:
             self._open_board(folder, self.run)
-        self.board_root = folder
 
     def _open_board(self, folder: str, run: Run) -> None:
+        """Never raises: when logging cannot start, it is switched off and the window told."""
         from ganvis.engine.runs.tensorboard import TensorBoardLog
 
         base = Path(folder) / f"{run.config.model}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -222,7 +220,26 @@ class RunCommands:
         while path.exists():  # two runs in one second: never two runs in one folder
             n += 1
             path = base.with_name(f"{base.name}-{n}")
-        self.board = TensorBoardLog(path, run.config)
+        try:
+            self.board = TensorBoardLog(path, run.config)
+        except GanvisError as e:
+            self.board_root = ""
+            self.emit("logging", False)
+            self.emit("notice", f"TensorBoard logging is off: {e}")
+
+    def _board_failed(self) -> None:
+        if self.board is not None and self.board.failed:
+            why = self.board.failed
+            self._close_board()
+            self.board_root = ""
+            self.emit("logging", False)
+            self.emit("notice", f"{why}. Training goes on; File → Log to TensorBoard starts "
+                      "it again.")
+
+    def _close_board(self) -> None:
+        board, self.board = self.board, None
+        if board is not None:
+            board.close()
 
     def _snapshot(self) -> None:
         if self.loop is not None:

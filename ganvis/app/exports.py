@@ -3,6 +3,7 @@ dialog) and the generator as ONNX (converted off the GUI thread)."""
 
 from __future__ import annotations
 
+import copy
 import threading
 
 import numpy as np
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ganvis.app.messages import tell
 from ganvis.engine import GanvisError
 from ganvis.engine.files.images import save_grid
 
@@ -134,7 +136,9 @@ def add_save_cancel(dialog: QDialog, form: QFormLayout) -> None:
 
 def export_onnx_dialog(parent: QWidget, sampler, path: str | None = None) -> str:
     """Ask for a file name and write the generator as ONNX; the conversion (seconds) runs on
-    a thread of its own while a busy dialog shows. Errors are shown, never raised."""
+    a thread of its own, on a private copy of the generator (the exporter swaps a module's
+    parameters while it traces, so the sliders must not share it), while a busy dialog shows.
+    Errors are shown, never raised."""
     from ganvis.engine.store.onnx_export import export_generator
 
     if not path:
@@ -142,16 +146,20 @@ def export_onnx_dialog(parent: QWidget, sampler, path: str | None = None) -> str
                                               "generator.onnx", "ONNX models (*.onnx)")
     if not path:
         return ""
+    private = copy.copy(sampler)
+    private.G = copy.deepcopy(sampler.G)
     progress = QProgressDialog("Converting the generator to ONNX…", None, 0, 0, parent)
     progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(200)
-    failed: list[str] = []
+    progress.show()
+    outcome: list[str] = []
 
-    def convert() -> None:  # the sampler is a frozen copy: safe beside training
+    def convert() -> None:
         try:
-            export_generator(sampler, path)
-        except (OSError, GanvisError) as e:
-            failed.append(str(e))
+            export_generator(private, path, quiet=False)  # the output streams: main thread's
+            outcome.append("")
+        except Exception as e:  # noqa: BLE001  whatever the exporter raises, say it
+            outcome.append(f"{type(e).__name__}: {e}" if not isinstance(e, GanvisError)
+                           else str(e))
 
     worker = threading.Thread(target=convert, name="onnx-export", daemon=True)
     worker.start()
@@ -159,8 +167,9 @@ def export_onnx_dialog(parent: QWidget, sampler, path: str | None = None) -> str
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         worker.join(0.05)
     progress.close()
-    if failed:
-        QMessageBox.warning(parent, "ganvis", f"Could not write {path}: {failed[0]}")
+    if outcome != [""]:
+        why = outcome[0] if outcome else "the conversion stopped"
+        tell(parent, QMessageBox.Icon.Warning, f"Could not write {path}: {why}")
         return ""
     if hasattr(parent, "statusBar"):
         parent.statusBar().showMessage(f"Saved {path}: the generator at step {sampler.step}, "

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         w.diverged.connect(self.recovery.diverged)
         w.out_of_memory.connect(self.recovery.out_of_memory)
         w.notice.connect(self._on_notice)
+        w.logging.connect(self.acts.board.setChecked)
         # The layout fixed the window's minimum while the docks still stood one above the
         # other (taller than most screens); recompute it now that they are tabbed.
         self.layout().invalidate()

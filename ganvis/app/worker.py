@@ -36,6 +36,7 @@ class TrainingWorker(QObject):
     failed = Signal(str)
     diverged = Signal(str)  # NaN/inf: the run stopped; the GUI offers a rollback
     out_of_memory = Signal(str, int, str)  # message, batch size, device: the GUI offers ways on
+    logging = Signal(bool)  # TensorBoard logging switched itself off (False)
     finished = Signal()
 
     def __init__(self) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
 from ganvis import __version__
 from ganvis.cli import bench, export, info, sample, train
 from ganvis.cli import eval as evaluate
+from ganvis.cli.common import signal_handlers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,7 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ganvis.engine.errors import GanvisError
 
     try:
-        return args.func(args)
+        with stops_as_interrupts():
+            return args.func(args)
     except GanvisError as e:
         print(f"ganvis {args.command}: error: {e}", file=sys.stderr)
         return 1
@@ -35,6 +38,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `ganvis info r.h5 | head`: the reader left; stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as e:  # a full disk, a name the system refuses: one line, not a traceback
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"ganvis {args.command}: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 1
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                     if hasattr(signal, name))
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def stops_as_interrupts():
+    """SIGTERM and SIGHUP (what `timeout`, SLURM and a closed terminal send) stop a command
+    as Ctrl-C does: `ganvis train` saves what it trained and exits 130."""
+    return signal_handlers(STOP_SIGNALS, _interrupt)
 
 
 def _parser() -> argparse.ArgumentParser:

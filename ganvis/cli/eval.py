@@ -7,7 +7,7 @@ import json
 import math
 from pathlib import Path
 
-from ganvis.cli.common import nonneg_int, positive_int
+from ganvis.cli.common import bounded_int, seed_int
 
 LABELS = {
     "fcd": "FCD (Frechet classifier distance; lower is better)",
@@ -68,9 +68,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        "accuracy (models that take a digit) and memorisation.")
     e.add_argument("model", nargs="?", help="a run/model file (.h5), or a demo model: "
                    "demo-dcgan, demo-saae or demo-aae2d")
-    e.add_argument("--n", type=positive_int, default=2000, help="images to generate (2000; a 2-D "
-                   "model is measured on its own fixed samples)")
-    e.add_argument("--seed", type=nonneg_int, default=0, help="seed of the codes (0; not "
+    e.add_argument("--n", type=bounded_int(2, 100_000), default=2000,
+                   help="images to generate, 2 to 100,000 (2000; a 2-D model is measured on "
+                   "its own fixed samples)")
+    e.add_argument("--seed", type=seed_int, default=0, help="seed of the codes (0; not "
                    "for 2-D models)")
     e.add_argument("--real", action="store_true", help="score real held-out digits instead: "
                    "the floor, the ceiling and the classifier's accuracy")

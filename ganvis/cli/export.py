@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ganvis.cli.common import MODEL_HELP, check_writable
+from ganvis.cli.common import MODEL_HELP, check_output
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,16 +31,11 @@ def run(args: argparse.Namespace) -> int:
     from ganvis.engine.store.demos import resolve_model
     from ganvis.engine.store.onnx_export import export_encoder, export_generator
 
-    outs = [args.out] + ([args.encoder_out] if args.encoder_out else [])
-    for p in outs:
-        check_writable(p)
-        if p.is_dir():
-            raise GanvisError(f"{p}: is a folder; name the file to write")
-    if args.encoder_out and args.encoder_out.resolve() == args.out.resolve():
-        raise GanvisError("--out and --encoder-out name the same file")
     path = resolve_model(args.model)
-    if any(p.resolve() == Path(path).resolve() for p in outs):
-        raise GanvisError(f"{path}: that is the model file itself; name another output")
+    args.out = check_output(args.out, not_same_as={"the model file": path})
+    if args.encoder_out:
+        args.encoder_out = check_output(args.encoder_out, not_same_as={
+            "the model file": path, "the generator's file (--out)": args.out})
     sampler = load_sampler(path)
     if args.encoder_out and sampler.encoder is None:
         raise GanvisError(f"--encoder-out: a {sampler.config.model} has no encoder")

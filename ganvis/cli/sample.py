@@ -6,13 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from ganvis.cli.common import MODEL_HELP, check_writable, nonneg_int, positive_int
+from ganvis.cli.common import MODEL_HELP, bounded_int, check_output, nonneg_int, seed_int
+
+MAX_IMAGES = 10_000  # a grid of more is a picture no one can look at
+MAX_POINTS = 1_000_000
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("sample", help="write a PNG grid of samples from a model file")
     s.add_argument("model", help=MODEL_HELP)
-    s.add_argument("--n", type=positive_int, default=None,
+    s.add_argument("--n", type=bounded_int(1, MAX_POINTS), default=None,
                    help="how many samples (default 64 images, 2,500 points; 10 with "
                    "--style-from)")
     s.add_argument("--digit", type=nonneg_int, default=None,
@@ -20,9 +23,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--style-from", type=nonneg_int, default=None, metavar="INDEX",
                    help="saae: copy the style (slant, width, stroke) of image INDEX of the "
                    "model's data set; the samples cycle through the digits in that hand")
-    s.add_argument("--seed", type=nonneg_int, default=0)
-    s.add_argument("--cols", type=positive_int, default=None)
-    s.add_argument("--scale", type=positive_int, default=2, help="pixel scale (default 2)")
+    s.add_argument("--seed", type=seed_int, default=0)
+    s.add_argument("--cols", type=bounded_int(1, 1024), default=None)
+    s.add_argument("--scale", type=bounded_int(1, 16), default=2,
+                   help="pixel scale, 1 to 16 (default 2)")
     s.add_argument("--out", type=Path, default=Path("samples.png"),
                    help="a PNG; for a 2-D model also .npy or .csv (the points themselves)")
     s.set_defaults(func=run)
@@ -36,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from ganvis.engine.store import load_sampler, load_style
     from ganvis.engine.store.demos import resolve_model
 
-    check_writable(args.out)
     path = resolve_model(args.model)
+    args.out = check_output(args.out, not_same_as={"the model file": path})
     sampler = load_sampler(path)
     if sampler.shape == (2,):  # a 2-D model: points
         return _points(args, sampler)
@@ -46,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
         raise GanvisError(f"{args.model}: --digit and --style-from need a model that takes a "
                           f"digit (saae); this one is a {sampler.config.model}")
     n = args.n or (10 if args.style_from is not None else 64)
+    if n > MAX_IMAGES:
+        raise GanvisError(f"--n {n}: a grid holds at most {MAX_IMAGES:,} images")
     if args.digit is not None and args.digit >= sampler.num_classes:
         raise GanvisError(f"--digit {args.digit}: the model knows digits 0 to "
                           f"{sampler.num_classes - 1}")

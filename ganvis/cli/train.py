@@ -8,7 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from ganvis.cli.common import check_writable, nonneg_int, positive_int
+from ganvis.cli.common import check_output, nonneg_int, positive_int, seed_int
+from ganvis.cli.saving import final_save, trial_save
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -53,7 +54,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--beta1", type=float, default=None, help="Adam beta1 for both networks "
                    "(beta2 0.999; default: per model, 0 for dcgan, 0.5 for the others)")
     t.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
-    t.add_argument("--seed", type=nonneg_int, default=0)
+    t.add_argument("--seed", type=seed_int, default=0)
     t.add_argument("--out", type=Path, default=Path("run.h5"), help="run file (default run.h5)")
     t.add_argument("--grid", type=Path, help="also write the final sample grid as PNG")
     t.add_argument("--resume", type=Path, help="continue training this run file")
@@ -106,6 +107,14 @@ def _start(args: argparse.Namespace):
         g_ema=args.g_ema))
 
 
+def _data_file(spec: str | None) -> Path | None:
+    """The file or folder a --data spec reads, if it names one."""
+    if not spec:
+        return None
+    kind, sep, rest = spec.partition(":")
+    return Path(rest if sep and len(kind) > 1 else spec).expanduser()
+
+
 def _data_spec(args: argparse.Namespace) -> str | None:
     """--data, with --image-size folded in (images:DIR at 32 pixels is images32:DIR)."""
     from ganvis.engine.errors import GanvisError
@@ -121,13 +130,15 @@ def _data_spec(args: argparse.Namespace) -> str | None:
 def _train(args: argparse.Namespace) -> int:
     from ganvis.engine.devices import distributed
     from ganvis.engine.files.images import save_grid
-    from ganvis.engine.store import save_run
 
     lead = distributed.rank() == 0  # the one process that prints and writes files
-    for p in (args.out, args.grid):
-        if p is not None:
-            check_writable(p)
+    args.out = check_output(args.out, not_same_as={"the data set": _data_file(args.data)})
+    if args.grid is not None:
+        args.grid = check_output(args.grid, not_same_as={
+            "the run file (--out)": args.out, "the data set": _data_file(args.data)})
     run = _start(args)
+    if lead:
+        trial_save(run, args.out)
     c = run.config
     board = None
     if args.tensorboard is not None and lead:
@@ -155,15 +166,19 @@ def _train(args: argparse.Namespace) -> int:
         interrupted = True
     snap = run.snapshot()
     bar.finish(snap, run.step - start, run.images_seen - seen)
-    if board is not None:
-        board.snapshot(snap)
-        board.close()
-        print(f"wrote TensorBoard events to {args.tensorboard} (tensorboard --logdir "
+    if board is not None:  # never raises: a failed write turned logging off
+        board.close(final=snap)
+        print(f"ganvis train: {board.failed}" if board.failed else
+              f"wrote TensorBoard events to {args.tensorboard} (tensorboard --logdir "
               f"{args.tensorboard})", file=sys.stderr)
     distributed.check_in_step(run.nets, run.device)
     if not lead:
         return 130 if interrupted else 0
-    save_run(run, args.out)
+    saved, why = final_save(run, args.out)
+    if why:
+        print(f"ganvis train: error: {why}\n  the run (step {run.step}) is saved in {saved} "
+              "instead", file=sys.stderr)
+        return 1
     print(f"saved {args.out} at step {run.step}", file=sys.stderr)
     if args.grid:
         save_grid(args.grid, snap.grid, cols=8, scale=2)
@@ -227,6 +242,9 @@ class Progress:
             dynamic_ncols=tty, ncols=None if tty
             else 170, mininterval=0.25 if tty else 0.0, miniters=None if tty
             else max(1, total // 10), ascii=not tty, leave=tty,
+            # in a log file, keep a line per tenth: tqdm's monitor would otherwise drop to a
+            # line per step after any 10 s without one
+            maxinterval=10.0 if tty else float("inf"),
             bar_format="step {n_fmt}/{total_fmt} {bar:24} {rate_fmt}  ETA {remaining}"
                        "{postfix}")
 

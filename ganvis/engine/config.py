@@ -141,15 +141,18 @@ class RunConfig:
             raise ConfigError(f"config: unknown field(s) {', '.join(unknown)}")
         try:
             return cls(**d)
-        except TypeError as e:  # e.g. a list where a number belongs
+        except ConfigError:
+            raise
+        except (TypeError, ValueError, OverflowError) as e:  # a list where a number belongs
             raise ConfigError(f"config: {e}") from None
 
     @classmethod
     def from_json(cls, text: str) -> RunConfig:
         try:
             d = json.loads(text)
-        except (json.JSONDecodeError, TypeError) as e:
-            raise ConfigError(f"config: not valid JSON ({e})") from None
+        except (ValueError, TypeError, RecursionError) as e:  # ValueError: also a number
+            # of thousands of digits; RecursionError: lists nested thousands deep
+            raise ConfigError(f"config: not valid JSON ({str(e)[:120]})") from None
         return cls.from_dict(d)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QFileDialog,
@@ -89,7 +90,7 @@ class TimelineView(QWidget):
         if not self._has_frames():
             return None
         if not path:
-            dialog = GifDialog(self, delay_ms, scale)
+            dialog = GifDialog(self, delay_ms, scale, self.timeline.max_gif_scale(self.cols))
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
             delay_ms, scale = dialog.delay.value(), dialog.scale.value()
@@ -98,7 +99,12 @@ class TimelineView(QWidget):
         if not path:
             return None
         t, cols = self.timeline, self.cols
-        return self._write(lambda: atomic_write_bytes(path, t.gif(cols, delay_ms, scale)), path)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # seconds for a long run
+        try:
+            return self._write(lambda: atomic_write_bytes(path, t.gif(cols, delay_ms, scale)),
+                               path)
+        finally:
+            QApplication.restoreOverrideCursor()
 
     def export_strip(self, path: str | None = None) -> str | None:
         if not self._has_frames():
@@ -130,14 +136,15 @@ class TimelineView(QWidget):
 class GifDialog(QDialog):
     """The GIF's pixel scale and frame delay."""
 
-    def __init__(self, parent: QWidget, delay_ms: int, scale: int) -> None:
+    def __init__(self, parent: QWidget, delay_ms: int, scale: int, max_scale: int) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export timeline as GIF")
         form = QFormLayout(self)
         self.scale = QSpinBox()
-        self.scale.setRange(1, MAX_SCALE)
+        self.scale.setRange(1, min(MAX_SCALE, max_scale))
         self.scale.setValue(scale)
-        self.scale.setToolTip("Each pixel becomes a scale x scale block (crisp)")
+        self.scale.setToolTip(f"Each pixel becomes a scale x scale block (crisp); at most "
+                              f"{max_scale} for this many frames")
         self.delay = QSpinBox()
         self.delay.setRange(MIN_DELAY_MS, MAX_DELAY_MS)
         self.delay.setSingleStep(10)

@@ -40,9 +40,12 @@ def load_dataset(spec: str) -> Dataset:
     if spec == "mnist5k-binary":
         return _builtin().binarized()
     kind, sep, rest = spec.partition(":")
-    if sep and kind.startswith("images") and (kind[6:] == "" or kind[6:].isdigit()):
-        size = int(kind[6:]) if kind[6:] else DEFAULT_SIZE
-        return load_folder(Path(rest).expanduser(), size)
+    digits = kind[6:]
+    if sep and kind.startswith("images") and (not digits or (digits.isascii()
+                                                             and digits.isdecimal())):
+        if not rest:
+            raise DataError("images: name the folder of pictures (images:DIR)")
+        return load_folder(Path(rest).expanduser(), int(digits) if digits else DEFAULT_SIZE)
     if sep and kind in ("idx", "npz", "h5", "hdf5"):
         path = Path(rest).expanduser()
     else:

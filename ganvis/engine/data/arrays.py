@@ -17,6 +17,7 @@ import numpy as np
 
 from ganvis.engine.data.dataset import (
     H5_ERRORS,
+    MAX_INFLATE,
     MAX_PIXEL_BYTES,
     Dataset,
     make,
@@ -24,6 +25,7 @@ from ganvis.engine.data.dataset import (
     read_exact,
 )
 from ganvis.engine.errors import DataError
+from ganvis.engine.files.h5guard import UnsafeFile, check_dataset, check_links
 
 # --- npz (read without np.load, so no pickle and no header-sized allocation) ----------------
 
@@ -71,8 +73,11 @@ def _parse_npy_header(fp: BinaryIO, name: str, path: Path):
 
 
 def _read_npy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> np.ndarray:
+    available = info.file_size  # what the archive declares: bounded by what it stores
+    if info.compress_type != zipfile.ZIP_STORED:
+        available = min(available, info.compress_size * MAX_INFLATE)
     with zf.open(info) as fp:
-        return read_npy_member(fp, info.file_size, path, info.filename)
+        return read_npy_member(fp, available, path, info.filename)
 
 
 def read_npy_member(fp: BinaryIO, available: int, path: Path, name: str,
@@ -87,7 +92,8 @@ def read_npy_member(fp: BinaryIO, available: int, path: Path, name: str,
     nbytes = math.prod(shape) * dtype.itemsize
     if nbytes > MAX_PIXEL_BYTES * 4 or nbytes > available:
         raise DataError(f"{path}: array {name} claims shape {shape} ({nbytes} bytes) "
-                        f"but the file holds {available} bytes for it")
+                        f"but the file holds at most {available} bytes for it (compressed "
+                        f"data may inflate at most {MAX_INFLATE} times)")
     data = read_exact(fp, nbytes, path)
     return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
 
@@ -99,12 +105,15 @@ def load_h5(path: Path) -> Dataset:
     path = Path(path)
     try:
         with h5py.File(path, "r") as f:
+            check_links(f)
             arrays = {k: v for k, v in f.items() if isinstance(v, h5py.Dataset)}
             if not arrays:
                 raise DataError(f"{path}: no data sets at the top level of this HDF5 file")
             ikey, lkey = pick_keys(path, arrays, lambda k: (arrays[k].shape, arrays[k].dtype))
             images = _read_h5_array(arrays[ikey], path)
             labels = _read_h5_array(arrays[lkey], path) if lkey else None
+    except UnsafeFile as e:
+        raise DataError(f"{path}: refused: {e}") from None
     except H5_ERRORS as e:  # what h5py raises on a damaged file
         raise DataError(f"{path}: not a readable HDF5 file ({e})") from None
     return make(path.stem, images, labels, str(path))
@@ -116,4 +125,5 @@ def _read_h5_array(ds: h5py.Dataset, path: Path) -> np.ndarray:
     nbytes = math.prod(ds.shape or ()) * ds.dtype.itemsize
     if nbytes > MAX_PIXEL_BYTES * 4:
         raise DataError(f"{path}: data set {ds.name} claims shape {ds.shape}; too large to load")
+    check_dataset(ds)
     return ds[()]

@@ -18,6 +18,9 @@ from ganvis.engine.errors import DataError
 MAX_PIXEL_BYTES = 2**31  # 2 GiB of 8-bit pixels: about 2.7 million 28x28 images
 MIN_SIDE, MAX_SIDE = 4, 256
 MAX_CLASSES = 1000
+# Compressed data (gzip IDX, deflated .npz members) may inflate to at most this many times its
+# stored size: MNIST-like images compress 3-30 times; a decompression bomb, a thousand.
+MAX_INFLATE = 100
 CHUNK = 1 << 24  # bytes read at a time: memory grows only with data that is really there
 H5_ERRORS = (OSError, RuntimeError, KeyError, ValueError, TypeError)  # h5py on a damaged file
 IMAGE_KEYS = ("images", "x", "x_train", "X", "data", "imgs")

@@ -29,8 +29,11 @@ from ganvis.engine.data.dataset import (
 from ganvis.engine.errors import DataError
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".pgm", ".ppm")
+# Pillow guesses a file's format from its bytes; only these decoders are let near user files
+FORMATS = ["PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF", "PPM"]
 MAX_FILES = 1_000_000
 MAX_DECODE_PIXELS = 40_000_000  # a picture's header may claim more; such a picture is skipped
+MAX_FILE_BYTES = 256 * 2**20  # some decoders read the whole file before its header is checked
 DEFAULT_SIZE = 28
 
 
@@ -40,18 +43,25 @@ def load_folder(path: Path, size: int = DEFAULT_SIZE) -> Dataset:
         raise DataError(f"{path}: not a folder (images:DIR reads a folder of pictures)")
     if not MIN_SIDE <= size <= MAX_SIDE:
         raise DataError(f"image size {size}: ganvis takes {MIN_SIDE} to {MAX_SIDE}")
-    classes = sorted(e.name for e in _entries(path) if e.is_dir(follow_symlinks=False))
-    classes = [c for c in classes if any(_pictures(path / c))]
+    entries = _entries(path)
+    classes = sorted(e.name for e in entries if e.is_dir(follow_symlinks=False)
+                     and not e.name.startswith((".", "__")))
+    classes = [c for c in classes if any(_pictures(path / c)[0])]
     if len(classes) > MAX_CLASSES:
         raise DataError(f"{path}: {len(classes)} class folders; ganvis takes at most "
                         f"{MAX_CLASSES}")
+    loose, links = _pictures(path)
     if classes:
-        files = [(f, i) for i, c in enumerate(classes) for f in sorted(_pictures(path / c))]
+        files = []
+        for i, c in enumerate(classes):
+            found, more_links = _pictures(path / c)
+            files += [(f, i) for f in sorted(found)]
+            links += more_links
     else:
-        files = [(f, -1) for f in sorted(_pictures(path))]
+        files = [(f, -1) for f in sorted(loose)]
     if not files:
         raise DataError(f"{path}: no pictures ({', '.join(SUFFIXES)}) in it or in its "
-                        "subfolders")
+                        "subfolders" + (f" ({links} links, not followed)" if links else ""))
     cap = min(MAX_FILES, MAX_PIXEL_BYTES // (size * size))
     if len(files) > cap:
         raise DataError(f"{path}: {len(files):,} pictures; ganvis takes at most {cap:,} at "
@@ -69,13 +79,21 @@ def load_folder(path: Path, size: int = DEFAULT_SIZE) -> Dataset:
     if not kept:
         reasons = ", ".join(f"{n} {why}" for why, n in skipped.items())
         raise DataError(f"{path}: none of its {len(files)} pictures could be read ({reasons})")
-    ds = make(path.name or str(path), images[:kept], labels[:kept] if classes else None,
-              str(path))
+    labels = labels[:kept]
+    if classes:  # classes whose pictures were all unreadable are not classes
+        present = np.unique(labels)
+        labels = np.searchsorted(present, labels)
+        classes = [classes[i] for i in present]
+    ds = make(path.name or str(path), images[:kept], labels if classes else None, str(path))
     what = f"{len(classes)} classes from its subfolders" if classes else "no labels"
     note = (f"read {kept:,} pictures from {path} ({what}), made grey and fitted to {size} x "
             f"{size} (shorter side scaled, centre kept)")
     if skipped:
         note += "; skipped " + ", ".join(f"{n} {why}" for why, n in skipped.items())
+    if links:
+        note += f"; {links} links not followed"
+    if classes and loose:
+        note += f"; {len(loose)} pictures outside the class folders left out"
     return dataclasses.replace(ds, note=note)
 
 
@@ -87,19 +105,29 @@ def _entries(folder: Path) -> list[os.DirEntry]:
         raise DataError(f"{folder}: cannot list it ({e.strerror or e})") from None
 
 
-def _pictures(folder: Path):
-    """Regular files with a picture's suffix (links are not followed out of the folder)."""
+def _pictures(folder: Path) -> tuple[list[Path], int]:
+    """Regular files with a picture's suffix, and how many links there were (links are not
+    followed: nothing outside the folder is read)."""
+    found, links = [], 0
     for e in _entries(folder):
-        if e.is_file(follow_symlinks=False) and e.name.lower().endswith(SUFFIXES):
-            yield Path(e.path)
+        if not e.name.lower().endswith(SUFFIXES):
+            continue
+        if e.is_symlink():
+            links += 1
+        elif e.is_file(follow_symlinks=False):
+            found.append(Path(e.path))
+    return found, links
 
 
 def _read(path: Path, size: int) -> tuple[np.ndarray | None, str]:
     """One picture, grey and size x size; or None and why it was skipped."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None, "too large"
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:  # reads the header only
+            with Image.open(path, formats=FORMATS) as im:  # reads the header only
                 w, h = im.size
                 if w < 1 or h < 1 or w * h > MAX_DECODE_PIXELS:
                     return None, "too large"
@@ -109,5 +137,5 @@ def _read(path: Path, size: int) -> tuple[np.ndarray | None, str]:
                 return np.asarray(fitted, np.uint8), ""
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return None, "too large"
-    except (OSError, ValueError, SyntaxError, EOFError, MemoryError, Image.UnidentifiedImageError):
+    except Exception:  # noqa: BLE001  a decoder's error on a broken file, whatever its kind
         return None, "unreadable"

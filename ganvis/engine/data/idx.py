@@ -10,7 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ganvis.engine.data.dataset import MAX_PIXEL_BYTES, Dataset, check_image_dims, make, read_exact
+from ganvis.engine.data.dataset import (
+    MAX_INFLATE,
+    MAX_PIXEL_BYTES,
+    Dataset,
+    check_image_dims,
+    make,
+    read_exact,
+)
 from ganvis.engine.errors import DataError
 
 
@@ -72,7 +79,12 @@ def _read_idx(path: Path, ndim: int) -> np.ndarray:
                 check_image_dims(path, dims[0], dims[1], dims[2])
             elif dims[0] < 1 or dims[0] > MAX_PIXEL_BYTES // 16:
                 raise DataError(f"{path}: header claims {dims[0]} labels; that is not plausible")
-            data = read_exact(f, math.prod(dims), path)
+            nbytes = math.prod(dims)
+            if opener is gzip.open and nbytes > path.stat().st_size * MAX_INFLATE:
+                raise DataError(f"{path}: header claims {nbytes:,} bytes from "
+                                f"{path.stat().st_size:,} compressed; ganvis inflates at "
+                                f"most {MAX_INFLATE} times (a decompression bomb?)")
+            data = read_exact(f, nbytes, path)
             if f.read(1):
                 raise DataError(f"{path}: more data than the header's {dims} describe")
     except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as e:

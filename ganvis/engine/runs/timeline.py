@@ -7,6 +7,8 @@ within about 50 MB and still spans its whole history, evenly.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ganvis.engine.files.gif import gif_bytes
@@ -15,6 +17,7 @@ from ganvis.engine.files.images import caption, tile, to_uint8
 MAX_FRAMES = 1000
 BACKGROUND = 40  # the grey between samples and behind captions
 STRIP_FRAMES = 10  # pictures in a strip, evenly spread over the run
+MAX_GIF_PIXELS = 300_000_000  # all frames of a GIF together, scaled: about 300 MB to encode
 
 
 class Timeline:
@@ -61,8 +64,15 @@ class Timeline:
     def label(self, i: int) -> str:
         return f"step {self.steps[i]:,}"
 
+    def max_gif_scale(self, cols: int) -> int:
+        """The largest pixel scale that keeps a GIF of every frame within MAX_GIF_PIXELS."""
+        h, w = self.picture(0, cols).shape
+        return max(1, min(8, math.isqrt(MAX_GIF_PIXELS // (len(self) * h * w))))
+
     def gif(self, cols: int, delay_ms: int = 150, scale: int = 1) -> bytes:
-        """Every kept snapshot as a frame of an animated GIF, each under its step."""
+        """Every kept snapshot as a frame of an animated GIF, each under its step; the scale
+        is lowered where needed to keep the file within MAX_GIF_PIXELS."""
+        scale = min(scale, self.max_gif_scale(cols))
         frames = np.stack([self.picture(i, cols) for i in range(len(self))])
         return gif_bytes(frames, delay_ms, scale=scale,
                          captions=[self.label(i) for i in range(len(self))])

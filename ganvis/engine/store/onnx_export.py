@@ -35,8 +35,9 @@ def generator_output(sampler: Sampler) -> str:
     return "points" if sampler.shape == (2,) else "images"
 
 
-def export_generator(sampler: Sampler, path: str | Path) -> Path:
-    """Write the sampler's generator (the weights its samples come from) as ONNX."""
+def export_generator(sampler: Sampler, path: str | Path, quiet: bool = True) -> Path:
+    """Write the sampler's generator (the weights its samples come from) as ONNX. quiet:
+    silence the exporter's progress (process-wide: only where no other thread prints)."""
     z = torch.as_tensor(sampler.z(2, 0)).to(sampler.device)
     args: tuple = (z,)
     if sampler.conditional:
@@ -51,7 +52,7 @@ def export_generator(sampler: Sampler, path: str | Path) -> Path:
                   f"{sampler.config.prior} prior{digits}",
         "outputs": f"{out}: {shape} float32" + ("" if out == "points" else " in [-1, 1]"),
     })
-    return _export(sampler.G, args, generator_inputs(sampler), out, meta, path)
+    return _export(sampler.G, args, generator_inputs(sampler), out, meta, path, quiet)
 
 
 def export_encoder(sampler: Sampler, path: str | Path) -> Path:
@@ -71,12 +72,12 @@ def _metadata(sampler: Sampler, graph: str, io_text: dict[str, str]) -> dict[str
     c = sampler.config
     return {"producer": f"ganvis {__version__}", "ganvis_graph": graph,
             "ganvis_model": c.model, "ganvis_step": str(sampler.step),
-            "ganvis_prior": c.prior, "ganvis_config": c.to_json(),
+            "ganvis_prior": c.prior, "ganvis_config": _shareable(c).to_json(),
             "opset": str(OPSET), **io_text}
 
 
 def _export(net: nn.Module, args: tuple, inputs: list[str], output: str,
-            meta: dict[str, str], path: str | Path) -> Path:
+            meta: dict[str, str], path: str | Path, quiet: bool = True) -> Path:
     try:
         import onnx
         import onnxscript  # noqa: F401  (torch's exporter needs it)
@@ -85,7 +86,7 @@ def _export(net: nn.Module, args: tuple, inputs: list[str], output: str,
     batch = torch.export.Dim("batch", min=1)
     dynamic = tuple({0: batch} for _ in inputs)  # by position: forward()'s names vary
     try:
-        with _quiet():
+        with _quiet() if quiet else contextlib.nullcontext():
             program = torch.onnx.export(
                 net, args, input_names=inputs, output_names=[output], dynamic_shapes=dynamic,
                 opset_version=OPSET, dynamo=True, external_data=False, verbose=False)
@@ -95,6 +96,17 @@ def _export(net: nn.Module, args: tuple, inputs: list[str], output: str,
     model = program.model_proto
     onnx.helper.set_model_props(model, meta)
     return atomic_write_bytes(path, model.SerializeToString())
+
+
+def _shareable(config):
+    """The config without the folders of its data set (a file that travels should not tell
+    where the user keeps pictures): a data file or folder by its name only."""
+    kind, sep, rest = config.data.partition(":")
+    if sep and rest:
+        return config.replace(data=f"{kind}:{Path(rest).name}")
+    if "/" in config.data or "\\" in config.data:  # a bare path
+        return config.replace(data=Path(config.data).name)
+    return config
 
 
 @contextlib.contextmanager

@@ -19,6 +19,7 @@ from ganvis.engine.config import RunConfig
 from ganvis.engine.data import H5_ERRORS, MAX_CLASSES, MAX_SIDE, MIN_SIDE
 from ganvis.engine.errors import ConfigError, GanvisError, ModelFileError
 from ganvis.engine.family import family
+from ganvis.engine.files.h5guard import UnsafeFile, check_dataset, check_links
 from ganvis.engine.nets.size import build_nets, check_size
 from ganvis.engine.runs.base import HISTORY_KEYS
 from ganvis.engine.runs.state import RunRecord, RunState
@@ -28,6 +29,7 @@ FORMAT = "ganvis-run"
 FORMAT_VERSION = 1
 MAX_HISTORY = 10_000_000
 MAX_GRID = 4096
+MAX_COUNTER = 2**53  # steps and images: far past any run, and what a save can write back
 
 
 class RunFile:
@@ -42,7 +44,11 @@ class RunFile:
         except OSError as e:
             raise ModelFileError(f"{self.path}: not a readable HDF5 model file ({e})") from None
         try:
+            check_links(self.f)
             self._read_header()
+        except UnsafeFile as e:
+            self.f.close()
+            raise self._fail(f"refused: {e}") from None
         except BaseException:
             self.f.close()
             raise
@@ -75,11 +81,12 @@ class RunFile:
         self.counters = {}
         for k in ("step", "d_steps", "g_steps"):
             v = a.get(k, 0)
-            if not isinstance(v, (int, np.integer)) or v < 0:
-                raise self._fail(f"bad counter {k}={v!r}")
+            if not isinstance(v, (int, np.integer)) or not 0 <= v <= MAX_COUNTER:
+                raise self._fail(f"bad counter {k}={v!r} (0 to {MAX_COUNTER:,})")
             self.counters[k] = int(v)
         seen = a.get("images_seen", None)  # absent from files of earlier versions
-        if seen is not None and (not isinstance(seen, (int, np.integer)) or seen < 0):
+        if seen is not None and (not isinstance(seen, (int, np.integer))
+                                 or not 0 <= seen <= MAX_COUNTER):
             raise self._fail(f"bad counter images_seen={seen!r}")
         self.counters["images_seen"] = int(seen) if seen is not None else \
             self.family.images_seen(self.counters, self.config.batch_size)
@@ -107,8 +114,11 @@ class RunFile:
                 raise self._fail(f"bad sample_shape {shape.tolist()}: points have 2 coordinates")
             return (2,)
         shape = np.asarray(a.get("sample_shape", a.get("image_shape", [])))
-        if shape.shape != (2,) or not all(MIN_SIDE <= int(s) <= MAX_SIDE for s in shape):
-            raise self._fail(f"bad image_shape {shape.tolist()}")
+        if shape.shape != (2,) or shape.dtype.kind not in "iuf" \
+                or not all(math.isfinite(s) and s == int(s) and MIN_SIDE <= s <= MAX_SIDE
+                           for s in shape.tolist()):
+            raise self._fail(f"bad image_shape (sample_shape) {str(shape.tolist())[:80]}: "
+                             f"two whole numbers from {MIN_SIDE} to {MAX_SIDE}")
         return (int(shape[0]), int(shape[1]))
 
     def build(self) -> dict[str, nn.Module]:
@@ -149,6 +159,12 @@ class RunFile:
         return torch.from_numpy(np.array(a))
 
     def _read(self, ds: h5py.Dataset, where: str) -> np.ndarray:
+        """The data set's data, once it has shown that it holds what it declares, in this
+        file, within its size."""
+        try:
+            check_dataset(ds)
+        except UnsafeFile as e:
+            raise self._fail(f"refused: {e}") from None
         try:
             return ds[()]
         except (OSError, ValueError, TypeError) as e:
@@ -263,8 +279,9 @@ def reading(path: str | Path) -> Iterator[None]:
         yield
     except GanvisError:
         raise
-    except H5_ERRORS as e:
-        raise ModelFileError(f"{path}: damaged or unreadable model file ({e})") from None
+    except (*H5_ERRORS, OverflowError, RecursionError) as e:
+        raise ModelFileError(f"{path}: damaged or unreadable model file "
+                             f"({str(e)[:200]})") from None
 
 
 def text(v: Any) -> str:

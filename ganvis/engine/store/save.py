@@ -1,9 +1,14 @@
 """Writing run files: a run's whole state (weights, optimiser state, counters, random stream,
-history, metrics, timeline) and its last grid, atomically."""
+history, metrics, timeline) and its last grid, atomically.
+
+The HDF5 file is built in memory and then written with plain file I/O: a disk that fills up
+mid-write is then an OSError like any other (h5py, failing to flush at close, left its file
+open and the process crashed at exit), and the old file stays whole."""
 
 from __future__ import annotations
 
 import datetime as _dt
+import io
 from pathlib import Path
 
 import h5py
@@ -11,7 +16,7 @@ import numpy as np
 
 import ganvis
 from ganvis.engine.errors import ModelFileError
-from ganvis.engine.files.atomic import atomic_path
+from ganvis.engine.files.atomic import atomic_write_bytes
 from ganvis.engine.runs.base import Run
 from ganvis.engine.runs.state import RunState
 from ganvis.engine.store.runfile import FORMAT, FORMAT_VERSION
@@ -21,7 +26,10 @@ def save_run(run: Run, path: str | Path, *, optimizer: bool = True) -> Path:
     """Write the whole run atomically. optimizer=False leaves out Adam's state (`optim/`): a
     smaller file that still loads and trains on, its optimisers starting afresh."""
     path = Path(path)
-    state = run.state()
+    try:  # a state that cannot be gathered is a save that fails, in one line
+        state = run.state()
+    except (ValueError, TypeError, OverflowError) as e:
+        raise ModelFileError(f"{path}: cannot write ({str(e)[:200]})") from None
     weights = {net: {k: v.detach().cpu().numpy() for k, v in sd.items()}
                for net, sd in state.nets.items()}
     for net, sd in weights.items():
@@ -30,8 +38,9 @@ def save_run(run: Run, path: str | Path, *, optimizer: bool = True) -> Path:
                 raise ModelFileError(f"not saved: {net} weight {name} is not finite (the run "
                                      "diverged); roll back or restart with a lower learning rate")
     grid = run.observe().grid
+    buf = io.BytesIO()
     try:
-        with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
+        with h5py.File(buf, "w") as f:
             _write_attrs(f, run, state)
             for net, sd in weights.items():
                 g = f.create_group(f"weights/{net}")
@@ -57,8 +66,12 @@ def save_run(run: Run, path: str | Path, *, optimizer: bool = True) -> Path:
             device_type, rng_state = state.rng
             rng = f.create_dataset("rng/train", data=rng_state.numpy())
             rng.attrs["device_type"] = device_type
-    except OSError as e:
-        raise ModelFileError(f"{path}: cannot write ({e})") from None
+        atomic_write_bytes(path, buf.getvalue())
+    except (OSError, RuntimeError, ValueError, TypeError, OverflowError) as e:
+        # a value HDF5 cannot store: ValueError, TypeError or OverflowError; a full disk:
+        # OSError, and atomic_write_bytes has removed its temporary file
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)[:200]
+        raise ModelFileError(f"{path}: cannot write ({why})") from None
     return path
 
 
