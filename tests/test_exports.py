@@ -146,7 +146,7 @@ def test_a_log_file_gets_a_line_every_tenth_even_after_a_slow_step(capsys, monke
     the log would then get a line per step."""
     from tqdm import tqdm
 
-    from ganvis.cli.train import Progress
+    from ganvis.cli.progress import Progress
 
     monkeypatch.setattr(tqdm, "monitor_interval", 0.05)
     bar = Progress(200)

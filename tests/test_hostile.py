@@ -58,7 +58,7 @@ def test_outputs_that_must_not_be_replaced_are_refused_before_training(tmp_path,
         (["--out", "/dev/null"], "not a regular file"),
         (["--out", str(fifo)], "not a regular file"),
         (["--out", str(tmp_path)], "is a folder"),
-        (["--out", str(dangling)], "not a regular file"),
+        (["--out", str(dangling)], "leads nowhere"),
         (["--data", f"npz:{data}", "--out", str(data)], "also the data set"),
         (["--out", str(tmp_path / "x.h5"), "--grid", str(tmp_path / "x.h5")], "also the run"),
         (["--out", str(tmp_path / ("n" * 240 + ".h5"))], "file name too long"),
@@ -114,7 +114,7 @@ def test_a_second_interrupt_during_the_save_waits_for_it(tmp_path, monkeypatch, 
         return real(run, path, **kw)
 
     monkeypatch.setattr(store, "save_run", interrupted_save)
-    assert main([*TRAIN, "--steps", "2", "--out", str(out)]) == 0
+    assert main([*TRAIN, "--steps", "2", "--out", str(out)]) == 130  # saved, then it stops
     assert "still saving" in capsys.readouterr().err
     assert store.load_sampler(out).step == 2
 
@@ -175,3 +175,43 @@ def test_numbers_and_names_past_their_limits_get_one_line(tmp_path, capsys, base
     _one_line(capsys, "is a folder")
     assert main(["info", "x" * 300 + ".h5"]) == 1
     _one_line(capsys, "error:")
+
+
+def test_an_interrupt_after_training_but_before_the_save_still_saves(tmp_path, monkeypatch,
+                                                                     capsys):
+    import ganvis.cli.progress as progress
+    from ganvis.engine.store import load_sampler
+
+    real = progress.Progress.finish
+
+    def finish(self, *args):
+        os.kill(os.getpid(), signal.SIGTERM)  # the second interrupt, before the save began
+        return real(self, *args)
+
+    monkeypatch.setattr(progress.Progress, "finish", finish)
+    out = tmp_path / "r.h5"
+    assert main([*TRAIN, "--steps", "3", "--out", str(out)]) == 130
+    assert "still saving" in capsys.readouterr().err and load_sampler(out).step == 3
+
+
+def test_an_ignored_sighup_stays_ignored_as_under_nohup():
+    from ganvis.cli import stops_as_interrupts
+
+    old = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with stops_as_interrupts():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, old)
+
+
+def test_a_loop_of_links_as_an_output_is_one_line(tmp_path, capsys):
+    loop = tmp_path / "loop.png"
+    loop.symlink_to(loop)
+    assert main(["sample", "demo-aae2d", "--out", str(loop)]) == 1
+    _one_line(capsys, "leads nowhere")
+    assert main(["sample", "demo-dcgan", "--n", "10000", "--cols", "100", "--scale", "16",
+                 "--out", str(tmp_path / "big.png")]) == 1
+    _one_line(capsys, "pixels")

@@ -38,6 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `ganvis info r.h5 | head`: the reader left; stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except MemoryError:
+        print(f"ganvis {args.command}: error: out of memory (the input asks for more than "
+              "this machine has)", file=sys.stderr)
+        return 1
     except OSError as e:  # a full disk, a name the system refuses: one line, not a traceback
         where = f"{e.filename}: " if e.filename else ""
         print(f"ganvis {args.command}: error: {where}{e.strerror or e}", file=sys.stderr)

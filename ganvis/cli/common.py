@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import stat
+import sys
 import threading
 from pathlib import Path
 
@@ -53,7 +54,11 @@ def check_output(path: Path, *, not_same_as: dict[str, Path | None] | None = Non
         raise GanvisError(f"{path.name[:40]}...: file name too long ({len(name)} bytes; at "
                           f"most {NAME_MAX - TEMP_EXTRA})")
     if path.is_symlink():
-        target = path.resolve()
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # dangling, or a loop of links
+            raise GanvisError(f"{path}: a link that leads nowhere (or in a loop); name the "
+                              "file itself") from None
         if not target.is_file():
             raise GanvisError(f"{path}: a link to {target}, which is not a regular file; "
                               "name the file itself")
@@ -81,9 +86,9 @@ def _same(a: Path, b: Path) -> bool:
     try:
         if a.exists() and b.exists():
             return os.path.samefile(a, b)
-    except OSError:
-        pass
-    return a.resolve() == b.resolve()
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):  # a loop of links: not the same as a file that exists
+        return False
 
 
 MODEL_HELP = ("a run/model file (.h5), or a demo model: demo-dcgan, demo-saae or demo-aae2d")
@@ -93,12 +98,31 @@ MODEL_HELP = ("a run/model file (.h5), or a demo model: demo-dcgan, demo-saae or
 def signal_handlers(signals: tuple, handler):
     """`handler` for these signals while the block runs (in the main thread only: Python
     delivers signals there), the old handlers back after."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = {s: signal.signal(s, handler) for s in signals}
+    old = take_signals(signals, handler)
     try:
         yield
     finally:
-        for s, previous in old.items():
-            signal.signal(s, previous)
+        give_back_signals(old)
+
+
+def take_signals(signals: tuple, handler) -> dict:
+    """Set `handler` for each signal not ignored (nohup's SIGHUP stays ignored); returns the
+    old handlers for give_back_signals. In the main thread only (where Python runs them)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    old = {}
+    for s in signals:
+        if signal.getsignal(s) is not signal.SIG_IGN:
+            old[s] = signal.signal(s, handler)
+    return old
+
+
+def give_back_signals(old: dict) -> None:
+    for s, previous in old.items():
+        signal.signal(s, signal.SIG_DFL if previous is None else previous)
+
+
+def say(text: str) -> None:
+    """A line on stderr that never stops the command (a closed terminal: EIO)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from ganvis.cli.common import MODEL_HELP, bounded_int, check_output, nonneg_int,
 
 MAX_IMAGES = 10_000  # a grid of more is a picture no one can look at
 MAX_POINTS = 1_000_000
+MAX_PIXELS = 100_000_000  # one PNG: about 100 MB of pixels while it is made
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -63,8 +65,14 @@ def run(args: argparse.Namespace) -> int:
         style = load_style(path, args.style_from)
         z = np.repeat(style[None], n, axis=0)
         what = f"the style of image {args.style_from}"
-    images = sampler(z, digits)
     cols = args.cols or (10 if sampler.conditional and args.digit is None else None)
+    side = math.ceil(math.sqrt(n)) if cols is None else min(cols, n)
+    h, w = sampler.shape
+    pixels = side * (w * args.scale + 2) * math.ceil(n / side) * (h * args.scale + 2)
+    if pixels > MAX_PIXELS:
+        raise GanvisError(f"a picture of {pixels:,} pixels; at most {MAX_PIXELS:,} (fewer "
+                          "samples, or a smaller --scale)")
+    images = sampler(z, digits)
     save_grid(args.out, images, cols=cols, scale=args.scale)
     print(f"saved {args.out}: {n} samples from {args.model} (step {sampler.step}, {what})",
           file=sys.stderr)

@@ -7,11 +7,10 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import sys
 import tempfile
 from pathlib import Path
 
-from ganvis.cli.common import signal_handlers
+from ganvis.cli.common import give_back_signals, say, take_signals
 
 HELD = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 
@@ -22,7 +21,7 @@ def trial_save(run, out: Path) -> None:
     from ganvis.engine.errors import GanvisError
     from ganvis.engine.store import save_run
 
-    trial = out.with_name(f".{out.name}.trial-{os.getpid()}.h5")
+    trial = out.with_name(f".ganvis-trial-{os.getpid()}.h5")  # short: any --out name fits
     try:
         save_run(run, trial, optimizer=False)
     except GanvisError as e:
@@ -34,30 +33,52 @@ def trial_save(run, out: Path) -> None:
 
 
 def final_save(run, out: Path) -> tuple[Path, str]:
-    """Save the run to `out` with interrupts held off (a second Ctrl-C waits for the save).
-    When that fails, save it beside `out` (or in the temporary folder) and say why; returns
-    (where it was saved, why not to `out`: '' when it was)."""
+    """Save the run to `out`. When that fails, save it to a new file beside `out` (or in the
+    temporary folder, readable by the user only) and say why; returns (where it was saved,
+    why not to `out`: '' when it was). Call it while a Holder holds interrupts off."""
     from ganvis.engine.errors import GanvisError
     from ganvis.engine.store import save_run
 
-    with _held(out):
+    try:
+        return save_run(run, out), ""
+    except GanvisError as e:
+        why = str(e)
+    for folder in (out.parent if str(out.parent) else Path("."), Path(tempfile.gettempdir())):
+        try:  # a name of its own, made here: an earlier rescue is never replaced
+            fd, name = tempfile.mkstemp(prefix=f"ganvis-unsaved-step{run.step}-",
+                                        suffix=".h5", dir=folder)
+            os.close(fd)
+        except OSError:
+            continue
         try:
-            return save_run(run, out), ""
-        except GanvisError as e:
-            why = str(e)
-        for folder in (out.parent, Path(tempfile.gettempdir())):
-            fallback = folder / f"ganvis-unsaved-{os.getpid()}-step{run.step}.h5"
-            try:
-                return save_run(run, fallback), why
-            except GanvisError:
-                continue
+            save_run(run, name)
+            os.chmod(name, 0o600)
+            return Path(name), why
+        except (GanvisError, OSError):
+            with contextlib.suppress(OSError):
+                os.unlink(name)
     raise GanvisError(f"{why}; a fallback save beside it and in "
                       f"{tempfile.gettempdir()} failed too: nothing was saved")
 
 
-def _held(out: Path):
-    def wait(signum, frame) -> None:
-        print(f"\nganvis train: still saving {out}; it exits when the save is done",
-              file=sys.stderr)
+class Holder:
+    """From the end of training until the run is saved, interrupts (Ctrl-C, SIGTERM, SIGHUP)
+    are counted and answered with a line, not obeyed: a second Ctrl-C never loses the run."""
 
-    return signal_handlers(HELD, wait)
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.count = 0
+        self._old: dict | None = None
+
+    def start(self) -> None:
+        if self._old is None:
+            self._old = take_signals(HELD, self._wait)
+
+    def stop(self) -> None:
+        if self._old is not None:
+            give_back_signals(self._old)
+            self._old = None
+
+    def _wait(self, signum, frame) -> None:
+        self.count += 1
+        say(f"\nganvis train: still saving {self.out}; it exits when the save is done")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import math
+import contextlib
 import sys
-import time
 from pathlib import Path
 
-from ganvis.cli.common import check_output, nonneg_int, positive_int, seed_int
-from ganvis.cli.saving import final_save, trial_save
+from ganvis.cli.common import check_output, nonneg_int, positive_int, say, seed_int
+from ganvis.cli.progress import Progress
+from ganvis.cli.saving import Holder, final_save, trial_save
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -129,7 +129,6 @@ def _data_spec(args: argparse.Namespace) -> str | None:
 
 def _train(args: argparse.Namespace) -> int:
     from ganvis.engine.devices import distributed
-    from ganvis.engine.files.images import save_grid
 
     lead = distributed.rank() == 0  # the one process that prints and writes files
     args.out = check_output(args.out, not_same_as={"the data set": _data_file(args.data)})
@@ -159,42 +158,70 @@ def _train(args: argparse.Namespace) -> int:
         if run.dataset.note:
             print(f"ganvis train: {run.dataset.note}", file=sys.stderr)
     bar = Progress(args.steps, quiet=args.quiet)
-    start, seen, interrupted = run.step, run.images_seen, False
+    start, seen = run.step, run.images_seen
+    holder = Holder(args.out)
     try:
-        run = _train_through_oom(run, start + args.steps, bar, args, board)
-    except KeyboardInterrupt:  # keep what was trained: save it below, then exit 130
-        interrupted = True
+        run, interrupted = _train_through_oom(run, start + args.steps, bar, args, board, holder)
+        return _finish(run, args, bar, board, holder, start, seen, interrupted, lead)
+    finally:
+        holder.stop()
+
+
+def _finish(run, args, bar, board, holder, start: int, seen: int, interrupted: bool,
+            lead: bool) -> int:
+    """After training (interrupts held off): the summary, then the save. Lines go out on a
+    best-effort basis: a closed terminal must not cost the run."""
+    from ganvis.engine.devices import distributed
+    from ganvis.engine.files.images import save_grid
+
     snap = run.snapshot()
-    bar.finish(snap, run.step - start, run.images_seen - seen)
+    with contextlib.suppress(OSError, ValueError):
+        bar.finish(snap, run.step - start, run.images_seen - seen)
     if board is not None:  # never raises: a failed write turned logging off
         board.close(final=snap)
-        print(f"ganvis train: {board.failed}" if board.failed else
-              f"wrote TensorBoard events to {args.tensorboard} (tensorboard --logdir "
-              f"{args.tensorboard})", file=sys.stderr)
+        say(f"ganvis train: {board.failed}" if board.failed else
+            f"wrote TensorBoard events to {args.tensorboard} (tensorboard --logdir "
+            f"{args.tensorboard})")
     distributed.check_in_step(run.nets, run.device)
+    stopped = 130 if interrupted or holder.count else 0
     if not lead:
-        return 130 if interrupted else 0
+        return stopped
     saved, why = final_save(run, args.out)
     if why:
-        print(f"ganvis train: error: {why}\n  the run (step {run.step}) is saved in {saved} "
-              "instead", file=sys.stderr)
+        say(f"ganvis train: error: {why}\n  the run (step {run.step}) is saved in {saved} "
+            "instead")
         return 1
-    print(f"saved {args.out} at step {run.step}", file=sys.stderr)
+    say(f"saved {args.out} at step {run.step}")
     if args.grid:
         save_grid(args.grid, snap.grid, cols=8, scale=2)
-        print(f"saved {args.grid}", file=sys.stderr)
-    return 130 if interrupted else 0
+        say(f"saved {args.grid}")
+    return 130 if interrupted or holder.count else 0
 
 
-def _train_through_oom(run, target: int, bar: Progress, args: argparse.Namespace, board=None):
-    """Train up to step `target`. When the device runs out of memory, go on as --on-oom says:
-    with half the batch, on the CPU, or not at all (the run is saved, with how to resume)."""
+def _train_through_oom(run, target: int, bar: Progress, args: argparse.Namespace, board,
+                       holder: Holder):
+    """Train up to step `target`; returns the run (rebuilt, maybe: holder.run follows it)
+    and whether an interrupt stopped it, with interrupts held off from then on."""
+    holder.run = run
+    try:
+        _oom_loop(target, bar, args, board, holder)
+        return holder.run, False
+    except KeyboardInterrupt:
+        return holder.run, True
+    finally:
+        holder.start()
+
+
+def _oom_loop(target: int, bar: Progress, args: argparse.Namespace, board, holder) -> None:
+    """When the device runs out of memory, go on as --on-oom says: with half the batch, on
+    the CPU, or not at all (the run is saved, with how to resume)."""
     from ganvis.engine import Hooks, TrainingLoop
     from ganvis.engine.devices import distributed
     from ganvis.engine.errors import GanvisError, OutOfMemoryError
     from ganvis.engine.runs.loop import CLI_PACING
     from ganvis.engine.store import save_run
 
+    run = holder.run
     while run.step < target:
         hooks = Hooks(on_step=bar.tick, on_snapshot=bar.snapshot)
         if board is not None:
@@ -202,18 +229,18 @@ def _train_through_oom(run, target: int, bar: Progress, args: argparse.Namespace
                                                                    board.snapshot(s)))
         try:
             TrainingLoop(run, hooks, CLI_PACING).train(target - run.step)
-            return run
+            return
         except OutOfMemoryError as e:
             if distributed.active():  # the other ranks cannot follow a rebuild: stop them all
                 raise
             bs = run.config.batch_size
             if args.on_oom == "halve" and bs > run.config.pack:  # whole packs, at least one
-                run = run.rebuild(batch_size=bs // 2)
+                run = holder.run = run.rebuild(batch_size=bs // 2)
                 print(f"\nganvis train: {e}\n  going on with batch size "
                       f"{run.config.batch_size}", file=sys.stderr)
             elif args.on_oom == "cpu" and run.device.type != "cpu":
                 print(f"\nganvis train: {e}\n  going on on the CPU", file=sys.stderr)
-                run = run.rebuild(device="cpu")
+                run = holder.run = run.rebuild(device="cpu")
             else:
                 save_run(run, args.out)
                 pack = run.config.pack
@@ -223,71 +250,3 @@ def _train_through_oom(run, target: int, bar: Progress, args: argparse.Namespace
                 raise GanvisError(f"{e}\nSaved the run so far to {args.out} (step {run.step}). "
                                   f"Go on with: ganvis train --resume {args.out} {how}, or "
                                   "train with --on-oom halve") from None
-    return run
-
-
-class Progress:
-    """The progress bar on stderr (tqdm): step, steps/s, ETA and the latest losses. On a
-    terminal it redraws in place; in a log file it writes a line every tenth of the run."""
-
-    def __init__(self, total: int, quiet: bool = False) -> None:
-        from tqdm import tqdm
-
-        self.total, self.quiet = total, quiet
-        self.t0 = time.perf_counter()
-        self.losses = ""
-        tty = sys.stderr.isatty()
-        self.bar = None if quiet else tqdm(
-            total=total, unit=" steps", file=sys.stderr if tty else _Lines(sys.stderr),
-            dynamic_ncols=tty, ncols=None if tty
-            else 170, mininterval=0.25 if tty else 0.0, miniters=None if tty
-            else max(1, total // 10), ascii=not tty, leave=tty,
-            # in a log file, keep a line per tenth: tqdm's monitor would otherwise drop to a
-            # line per step after any 10 s without one
-            maxinterval=10.0 if tty else float("inf"),
-            bar_format="step {n_fmt}/{total_fmt} {bar:24} {rate_fmt}  ETA {remaining}"
-                       "{postfix}")
-
-    def tick(self) -> None:
-        """After each step (the loop's on_step): host counters only, never a device sync."""
-        if self.bar is not None:
-            self.bar.update(1)
-
-    def snapshot(self, snap) -> None:
-        """The latest losses of the run's own series (the loop's on_snapshot)."""
-        from ganvis.engine.runs.snapshot import SERIES_LABELS
-
-        losses = "".join(f"  {SERIES_LABELS.get(k, k)} {v:.3f}"
-                         for k, v in snap.losses.items() if math.isfinite(v))
-        if losses:  # a snapshot right after the last row has nothing new: keep the last
-            self.losses = losses
-        if self.bar is not None:
-            self.bar.set_postfix_str(self.losses.strip(), refresh=False)
-
-    def finish(self, snap, steps: int, images: int) -> None:
-        """The summary: steps and images over the whole command (not the last snapshot's
-        window), and the latest losses."""
-        if self.bar is not None:
-            self.bar.close()
-        if self.quiet:
-            return
-        self.snapshot(snap)
-        secs = max(time.perf_counter() - self.t0, 1e-9)
-        print(f"{steps} steps in {secs:.1f} s ({steps / secs:.1f} steps/s, "
-              f"{images / secs:.0f} images/s){self.losses}", file=sys.stderr)
-
-
-class _Lines:
-    """Where stderr is a log file, not a terminal: each of tqdm's redraws as a line of its own
-    (a terminal's carriage returns would pile up on one line)."""
-
-    def __init__(self, f) -> None:
-        self.f = f
-
-    def write(self, text: str) -> None:
-        line = text.strip("\r").rstrip()
-        if line:
-            self.f.write(line + "\n")
-
-    def flush(self) -> None:
-        self.f.flush()

@@ -86,8 +86,8 @@ def chunked_history_never_written(folder, base):
 def timeline_never_written(folder, base):
     p = _copy(base, folder, "timeline.h5")
     with h5py.File(p, "r+") as f:
-        _replace(f, "timeline/steps", data=np.arange(2000, dtype=np.int64))
-        _replace(f, "timeline/grids", shape=(2000, 4096, 28, 28), dtype="u1",
+        _replace(f, "timeline/steps", data=np.arange(1000, dtype=np.int64))
+        _replace(f, "timeline/grids", shape=(1000, 4096, 28, 28), dtype="u1",
                  chunks=(1, 64, 28, 28))
     return ["train", "--resume", str(p), "--steps", "1", "--out", str(folder / "o.h5")]
 
@@ -141,6 +141,47 @@ def h5_chunk_bomb(folder, base):
         stream = b"".join(z.compress(bytes(1 << 24)) for _ in range(64)) + z.flush()
         ds.id.write_direct_chunk((0,) * len(shape), stream)  # 1 GiB of zeros, inflated
     return ["sample", str(p), "--out", str(folder / "s.png")]
+
+
+def h5_gzip_thrice(folder, base):
+    p = _copy(base, folder, "thrice.h5")
+    with h5py.File(p, "r+") as f:
+        name = _first_weight(f)
+        shape = f[name].shape
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_chunk(shape)
+        for _ in range(3):  # HDF5 accepts gzip more than once; the guard checks one layer
+            dcpl.set_deflate(9)
+        del f[name]
+        space = h5py.h5s.create_simple(shape)
+        dsid = h5py.h5d.create(f.id, name.encode(), h5py.h5t.IEEE_F32LE, space, dcpl=dcpl)
+        stream = zlib.compress(zlib.compress(zlib.compress(bytes(1 << 26), 9), 9), 9)
+        dsid.write_direct_chunk((0,) * len(shape), stream)
+    return ["sample", str(p), "--out", str(folder / "s.png")]
+
+
+def h5_huge_chunk(folder, base):
+    p = _copy(base, folder, "hugechunk.h5")
+    with h5py.File(p, "r+") as f:
+        name = _first_weight(f)
+        shape = f[name].shape
+        _replace(f, name, shape=shape, maxshape=(None,) * len(shape), dtype="f4",
+                 chunks=(1 << 24,) if len(shape) == 1 else (4096, 4096),
+                 compression="gzip", data=np.zeros(shape, np.float32))
+    return ["sample", str(p), "--out", str(folder / "s.png")]
+
+
+def timeline_of_zeros(folder, base):
+    p = _copy(base, folder, "zeros.h5")
+    with h5py.File(p, "r+") as f:
+        if "timeline" in f:
+            del f["timeline"]
+        f.create_dataset("timeline/steps", data=np.arange(100, dtype=np.int64))
+        g = f.create_dataset("timeline/grids", shape=(100, 4096, 28, 28), dtype="u1",
+                             chunks=(1, 4096, 28, 28), compression="gzip", compression_opts=9)
+        for i in range(100):  # every chunk really stored, each 3 MB of zeros in a few KB
+            g[i] = 0
+    return ["train", "--resume", str(p), "--steps", "1", "--out", str(folder / "o.h5")]
 
 
 # --- 3. data that lives in other files --------------------------------------------------------
@@ -251,7 +292,7 @@ CASES = [
          "declares"),
     Case("chunked history, no chunks", "sizes declared", chunked_history_never_written,
          "chunks"),
-    Case("timeline of 2,000 x 4,096 grids, no data", "sizes declared",
+    Case("timeline of 1,000 x 4,096 grids, no data", "sizes declared",
          timeline_never_written, "chunks"),
     Case("a data set of a million images, no data", "sizes declared", data_never_written,
          "chunks"),
@@ -261,6 +302,11 @@ CASES = [
          "inflate"),
     Case("gzip chunk of a weight inflating to 1 GiB", "decompression bomb", h5_chunk_bomb,
          "chunk"),
+    Case("gzip three times over one weight's chunk", "decompression bomb", h5_gzip_thrice,
+         "filters"),
+    Case("a 64 MB chunk for a small weight", "decompression bomb", h5_huge_chunk, "chunks of"),
+    Case("a timeline of 321 MB of zeros in a small file", "decompression bomb",
+         timeline_of_zeros, "100 times its size"),
     Case("a weight stored in another file", "external data", external_storage,
          "external storage"),
     Case("a data set stored in another file", "external data", external_data_set,

@@ -19,8 +19,11 @@ import zlib
 import h5py
 from h5py import h5z
 
-ALLOWED_FILTERS = {h5z.FILTER_DEFLATE, h5z.FILTER_SHUFFLE, h5z.FILTER_FLETCHER32}
+# the filter pipelines h5py writes: an ordered subset of these, each at most once (gzip twice
+# would let a chunk inflate past the one layer checked here)
+PIPELINE = [h5z.FILTER_SHUFFLE, h5z.FILTER_DEFLATE, h5z.FILTER_FLETCHER32]
 MAX_CHUNKS = 1_000_000
+MIN_CHUNK_CAP = 16 * 2**20  # a chunk may be larger than its data set up to this
 
 
 class UnsafeFile(Exception):
@@ -55,15 +58,18 @@ def check_dataset(ds: h5py.Dataset) -> None:
     plist = ds.id.get_create_plist()
     pipeline = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
     filters = set(pipeline)
-    if filters - ALLOWED_FILTERS:
-        raise UnsafeFile(f"{name} uses a filter ganvis does not read (codes "
-                         f"{sorted(filters - ALLOWED_FILTERS)}); only gzip and shuffle")
+    if [f for f in PIPELINE if f in filters] != pipeline:  # each once, in h5py's order
+        raise UnsafeFile(f"{name} uses filters ganvis does not read (codes {pipeline}); "
+                         "only shuffle, gzip and fletcher32, each once, in that order")
     if ds.chunks is None:
         stored = ds.id.get_storage_size()
         if stored < nbytes:
             raise UnsafeFile(f"{name} declares {nbytes:,} bytes but stores {stored:,}")
         return
     chunk_bytes = math.prod(ds.chunks) * ds.dtype.itemsize
+    if chunk_bytes > max(nbytes, MIN_CHUNK_CAP):  # HDF5 allocates a whole chunk to read one
+        raise UnsafeFile(f"{name} declares chunks of {chunk_bytes:,} bytes for "
+                         f"{nbytes:,} bytes of data")
     expected = math.prod(math.ceil(s / c) for s, c in zip(ds.shape, ds.chunks))
     if expected > MAX_CHUNKS:
         raise UnsafeFile(f"{name} declares {expected:,} chunks; ganvis reads at most "

@@ -29,6 +29,7 @@ FORMAT = "ganvis-run"
 FORMAT_VERSION = 1
 MAX_HISTORY = 10_000_000
 MAX_GRID = 4096
+MIN_BUDGET = 256 * 2**20
 MAX_COUNTER = 2**53  # steps and images: far past any run, and what a save can write back
 
 
@@ -39,6 +40,9 @@ class RunFile:
         self.path = Path(path)
         if not self.path.is_file():
             raise ModelFileError(f"{self.path}: no such model file")
+        # what this file's data sets may declare in all: a run is mostly weights and a few
+        # uint8 grids, so more than 100 times the file's size is a bomb
+        self.budget = max(100 * self.path.stat().st_size, MIN_BUDGET)
         try:
             self.f = h5py.File(self.path, "r")
         except OSError as e:
@@ -165,6 +169,10 @@ class RunFile:
             check_dataset(ds)
         except UnsafeFile as e:
             raise self._fail(f"refused: {e}") from None
+        self.budget -= ds.size * ds.dtype.itemsize
+        if self.budget < 0:
+            raise self._fail(f"refused: {where} takes the data the file declares past 100 "
+                             "times its size (a decompression bomb?)")
         try:
             return ds[()]
         except (OSError, ValueError, TypeError) as e:
@@ -241,8 +249,8 @@ class RunFile:
         steps, grids = group.get("steps"), group.get("grids")
         if not isinstance(steps, h5py.Dataset) or not isinstance(grids, h5py.Dataset):
             raise self._fail("timeline needs both steps and grids")
-        if steps.ndim != 1 or steps.dtype.kind not in "iu" or steps.shape[0] > 2 * MAX_FRAMES:
-            raise self._fail(f"timeline/steps must be at most {2 * MAX_FRAMES} whole numbers")
+        if steps.ndim != 1 or steps.dtype.kind not in "iu" or steps.shape[0] > MAX_FRAMES + 1:
+            raise self._fail(f"timeline/steps must be at most {MAX_FRAMES + 1} whole numbers")
         if grids.ndim != 4 or grids.dtype != np.uint8 or grids.shape[0] != steps.shape[0] \
                 or grids.shape[1] > MAX_GRID or tuple(grids.shape[2:]) != self.shape:
             raise self._fail("timeline/grids must be one uint8 n x H x W grid per step")
