@@ -94,3 +94,27 @@ def test_app_without_display_says_what_to_do():
 def test_module_entry_point_help():
     r = _run("train", "--help")
     assert r.returncode == 0 and "--k-disc" in r.stdout
+
+
+@pytest.mark.parametrize("model", ["dcgan", "ae"])
+def test_the_summary_line_shows_the_latest_losses_never_nan(model, tmp_path, capsys):
+    """A snapshot right after the last row (a quality measurement at the last step, or an
+    autoencoder's last phase) has nothing new to average: the summary keeps the last losses."""
+    from ganvis.cli import main
+
+    assert main(["train", "--model", model, "--width", "8", "--steps", "40",
+                 "--metrics-every", "40", "--out", str(tmp_path / "r.h5")]) == 0
+    summary = [x for x in capsys.readouterr().err.splitlines() if " steps in " in x][0]
+    assert "nan" not in summary.lower().split("images/s")[1]
+    assert summary.split("images/s)")[1].strip()  # the latest losses are there
+
+
+def test_beta1_keeps_the_models_own_beta2(tmp_path):
+    from ganvis.cli import main
+    from ganvis.engine.store import RunFile
+
+    out = tmp_path / "r.h5"
+    assert main(["train", "--model", "dcgan", "--width", "8", "--steps", "1", "--beta1", "0.5",
+                 "--metrics-every", "0", "--quiet", "--out", str(out)]) == 0
+    with RunFile(out) as rf:
+        assert rf.config.betas_g == (0.5, 0.99) and rf.config.betas_d == (0.5, 0.99)

@@ -51,8 +51,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "or of the autoencoders' reconstruction phase (default: per model)")
     t.add_argument("--lr-d", type=float, default=None, help="learning rate of the "
                    "discriminator, or of the AAE's regularisation phase (default: per model)")
-    t.add_argument("--beta1", type=float, default=None, help="Adam beta1 for both networks "
-                   "(beta2 0.999; default: per model, 0 for dcgan, 0.5 for the others)")
+    t.add_argument("--beta1", type=float, default=None, help="Adam beta1 for both networks, "
+                   "beta2 kept at the model's own (default: per model: dcgan (0, 0.99), the "
+                   "2-D GAN (0.5, 0.9), the others (0.5, 0.999))")
     t.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     t.add_argument("--seed", type=seed_int, default=0)
     t.add_argument("--out", type=Path, default=Path("run.h5"), help="run file (default run.h5)")
@@ -97,7 +98,11 @@ def _start(args: argparse.Namespace):
     if args.resume:
         return load_run(args.resume, device=None if args.device == "auto" else args.device,
                         batch_size=args.batch_size)
-    betas = None if args.beta1 is None else (args.beta1, 0.999)
+    betas = None
+    if args.beta1 is not None:  # beta2 stays the model's own
+        from ganvis.engine.family import family
+
+        betas = (args.beta1, family(args.model).defaults["betas_g"][1])
     return new_run(RunConfig(
         model=args.model, data=_data_spec(args), latent_dim=args.latent_dim, width=args.width,
         depth=args.depth, loss=args.loss, prior=args.prior, k_disc=args.k_disc,
