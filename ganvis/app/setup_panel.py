@@ -91,12 +91,13 @@ class SetupPanel(QWidget):
         self.likelihood = self._combo(LIKELIHOOD_CHOICES.items(), TIPS["likelihood"])
         self.latent = self._spin(1, 1024, TIPS["latent"])
         self.k = self._spin(1, 100, TIPS["k"])
-        self.lr_g = self._lr(TIPS["lr_g"])
-        self.lr_d = self._lr(TIPS["lr_d"])
+        self.lr_g = self._number(5, 0.00001, 1.0, 0.0001, TIPS["lr_g"])
+        self.lr_d = self._number(5, 0.00001, 1.0, 0.0001, TIPS["lr_d"])
         self.batch = self._spin(1, 65536, TIPS["batch"])
         self.device = self._combo(device_choices(), TIPS["device"])
         self.seed = self._spin(0, 2**31 - 1, TIPS["seed"])
-        self.beta1, self.beta2 = self._beta(TIPS["betas"]), self._beta(TIPS["betas"])
+        self.beta1, self.beta2 = (self._number(3, 0.0, 0.999, 0.05, TIPS["betas"])
+                                  for _ in range(2))
         betas_row = QHBoxLayout()
         betas_row.addWidget(self.beta1)
         betas_row.addWidget(self.beta2)
@@ -160,21 +161,12 @@ class SetupPanel(QWidget):
         s.valueChanged.connect(self._emit)
         return s
 
-    def _lr(self, tip: str) -> QDoubleSpinBox:
+    def _number(self, decimals: int, lo: float, hi: float, step: float,
+                tip: str) -> QDoubleSpinBox:
         s = QDoubleSpinBox()
-        s.setDecimals(5)
-        s.setRange(0.00001, 1.0)
-        s.setSingleStep(0.0001)
-        s.setToolTip(tip)
-        s.setKeyboardTracking(False)
-        s.valueChanged.connect(self._emit)
-        return s
-
-    def _beta(self, tip: str) -> QDoubleSpinBox:
-        s = QDoubleSpinBox()
-        s.setDecimals(3)
-        s.setRange(0.0, 0.999)
-        s.setSingleStep(0.05)
+        s.setDecimals(decimals)
+        s.setRange(lo, hi)
+        s.setSingleStep(step)
         s.setToolTip(tip)
         s.setKeyboardTracking(False)
         s.valueChanged.connect(self._emit)

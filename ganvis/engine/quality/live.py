@@ -18,6 +18,7 @@ import torch
 from ganvis.engine.errors import ConfigError, GanvisError
 from ganvis.engine.latent.priors import sample_prior
 from ganvis.engine.quality.metrics import evaluate, real_floor, reference
+from ganvis.engine.quality.paced import PacedSeries
 
 BUDGET = 0.05  # at most this share of training time goes to measuring
 LIVE_N = 1000  # images per live measurement (`ganvis eval` uses more)
@@ -43,33 +44,18 @@ def binarise(images: np.ndarray) -> np.ndarray:
     return np.where(images > 0.0, 1.0, -1.0).astype(np.float32)
 
 
-class LiveMetrics:
+class LiveMetrics(PacedSeries):
     """Measures a generator every so often and keeps the series (one row per measurement)."""
 
     def __init__(self, data_name: str, binary: bool, prior: str, latent_dim: int,
                  num_classes: int, seed: int, every: int, n: int = LIVE_N) -> None:
+        super().__init__(KEYS, every, BUDGET)
         self.note = metrics_note(data_name)
         self.enabled = every > 0 and not self.note
-        self.data_name, self.binary, self.every = data_name, binary, every
+        self.data_name, self.binary = data_name, binary
         gen = torch.Generator().manual_seed(seed + 7)
         self.z = sample_prior(prior, n, latent_dim, gen)
         self.digits = (torch.arange(n) % num_classes) if num_classes else None
-        self.history: dict[str, list[float]] = {k: [] for k in KEYS}
-        self.last_step = 0
-        self.last_cost = 0.0
-        self.train_mark = 0.0  # training seconds at the last measurement
-
-    @property
-    def latest(self) -> dict[str, float]:
-        if not self.history["step"]:
-            return {}
-        return {k: v[-1] for k, v in self.history.items() if v}
-
-    def due(self, step: int, elapsed: float) -> bool:
-        if not self.enabled or step - self.last_step < self.every or step == 0:
-            return False
-        spent = elapsed - self.train_mark
-        return spent >= self.last_cost * (1 - BUDGET) / BUDGET
 
     def measure(self, step: int, elapsed: float,
                 generate: Callable[[torch.Tensor, torch.Tensor | None], np.ndarray],
@@ -102,29 +88,8 @@ class LiveMetrics:
         low = m["coverage"] < COLLAPSE_BELOW
         seen = max(self.history["coverage"], default=0.0) >= COLLAPSE_BELOW
         row["collapse"] = float(low and (seen or step >= COLLAPSE_GRACE))
-        for k in KEYS:
-            self.history[k].append(row.get(k, float("nan")))
-        self.last_step, self.last_cost, self.train_mark = step, cost, elapsed
+        self._append(row, cost, elapsed)
         return row
-
-    def state(self) -> dict:
-        """The measurements and when the next is due (part of a run's state)."""
-        return {"history": {k: list(v) for k, v in self.history.items()},
-                "last_step": self.last_step, "last_cost": self.last_cost,
-                "train_mark": self.train_mark, "enabled": self.enabled, "note": self.note}
-
-    def load_state(self, state: dict) -> None:
-        """Continue the series of a reopened or rebuilt run (a run file keeps the history
-        only: the next measurement is then due `every` steps after the last one; a rebuilt
-        run also keeps whether measuring was switched off, and why)."""
-        history = state.get("history", {})
-        n = len(history.get("step", []))
-        self.history = {k: list(history.get(k) or [float("nan")] * n) for k in KEYS}
-        self.last_step = int(state.get("last_step", self.history["step"][-1] if n else 0))
-        self.last_cost = float(state.get("last_cost", 0.0))
-        self.train_mark = float(state.get("train_mark", 0.0))
-        self.enabled = bool(state.get("enabled", self.enabled))
-        self.note = str(state.get("note", self.note))
 
 
 def score_sampler(sampler, n: int = 2000, seed: int = 0) -> dict[str, float]:

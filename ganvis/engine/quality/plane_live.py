@@ -14,6 +14,7 @@ import torch
 from ganvis.engine.data.points import PointSet
 from ganvis.engine.latent.priors import sample_prior
 from ganvis.engine.quality.game import LOG4
+from ganvis.engine.quality.paced import PacedSeries
 from ganvis.engine.quality.plane import (
     KDE_SAMPLES,
     PROTOCOL_SAMPLES,
@@ -37,13 +38,14 @@ V_SAMPLES = 10_000  # real and fake points V(D, G) is estimated on
 LIVES = 0.05  # "where the data lives": cells with at least this share of the density's peak
 
 
-class PlaneMetrics:
+class PlaneMetrics(PacedSeries):
     """Measures the 2-D game every so often (same interface as LiveMetrics); the latest
     D* picture is kept for the views."""
 
     def __init__(self, data: PointSet, prior: str, latent_dim: int, seed: int,
                  every: int, pack: int = 1) -> None:
-        self.data, self.every, self.pack = data, every, pack
+        super().__init__(KEYS, every, BUDGET)
+        self.data, self.pack = data, pack
         self.enabled = every > 0
         self.note = ("The 2-D game is measured in the theory lab: JS, its bound from V, D's "
                      "distance from D*, modes and high-quality samples.")
@@ -54,21 +56,8 @@ class PlaneMetrics:
         self.z = sample_prior(prior, KDE_SAMPLES, latent_dim, gen)
         rng = np.random.default_rng(seed + 8)
         self.real = torch.as_tensor(data.points[rng.integers(data.size, size=V_SAMPLES)])
-        self.history: dict[str, list[float]] = {k: [] for k in KEYS}
-        self.last_step, self.last_cost, self.train_mark = 0, 0.0, 0.0
         self.d_star: np.ndarray | None = None  # (VIEW_CELLS, VIEW_CELLS) over view_grid
         self.view_grid: PlaneGrid | None = None
-
-    @property
-    def latest(self) -> dict[str, float]:
-        if not self.history["step"]:
-            return {}
-        return {k: v[-1] for k, v in self.history.items() if v}
-
-    def due(self, step: int, elapsed: float) -> bool:
-        if not self.enabled or step - self.last_step < self.every or step == 0:
-            return False
-        return elapsed - self.train_mark >= self.last_cost * (1 - BUDGET) / BUDGET
 
     def p_data(self) -> np.ndarray:
         if self._p_data is None:
@@ -94,9 +83,7 @@ class PlaneMetrics:
         row["v"], row["v_bound"] = v, max(0.0, (v + LOG4) / 2)
         row["d_gap"] = self._d_star(p, q, surface)
         row["seconds"] = time.perf_counter() - t0
-        for k in KEYS:
-            self.history[k].append(float(row.get(k, math.nan)))
-        self.last_step, self.last_cost, self.train_mark = step, row["seconds"], elapsed
+        self._append(row, row["seconds"], elapsed)
         return row
 
     def _d_star(self, p: np.ndarray, q: np.ndarray, surface) -> float:
@@ -120,18 +107,3 @@ class PlaneMetrics:
                 best = best ** self.pack / (best ** self.pack + (1 - best) ** self.pack)
         gap = np.abs(d - best)[live & np.isfinite(best)]
         return float(gap.max()) if gap.size else math.nan
-
-    def state(self) -> dict:
-        return {"history": {k: list(v) for k, v in self.history.items()},
-                "last_step": self.last_step, "last_cost": self.last_cost,
-                "train_mark": self.train_mark, "enabled": self.enabled, "note": self.note}
-
-    def load_state(self, state: dict) -> None:
-        history = state.get("history", {})
-        n = len(history.get("step", []))
-        self.history = {k: list(history.get(k) or [math.nan] * n) for k in KEYS}
-        self.last_step = int(state.get("last_step", self.history["step"][-1] if n else 0))
-        self.last_cost = float(state.get("last_cost", 0.0))
-        self.train_mark = float(state.get("train_mark", 0.0))
-        self.enabled = bool(state.get("enabled", self.enabled))
-        self.note = str(state.get("note", self.note))
