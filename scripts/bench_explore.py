@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         for tab, name in ((0, "interpolation (image + 9-frame strip)"),
                           (1, "one dimension (image)")):
             view.tabs.setCurrentIndex(tab)
-            slider = view.t if tab == 0 else view.dim_sliders[0]
+            slider = view.t if tab == 0 else view.dims.dim_sliders[0]
             values = (list(range(0, T_STEPS + 1, 10)) if tab == 0
                       else list(range(-300, 301, 6)))
             times = measure_slider(app, view, slider, values, args.repeats)

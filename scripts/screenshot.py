@@ -2,12 +2,20 @@
 """Render the main window after N training steps and save it as PNG (offscreen or on Xvfb).
 
     python scripts/screenshot.py --train-steps 600 --out docs/images/studio.png
+    python scripts/screenshot.py --size 1366x768 --out laptop.png
+    python scripts/screenshot.py --size 2560x1600 --scale 2 --out hidpi.png
+
+--size is the screen's size: with no display and xvfb-run installed, the script runs itself on
+an Xvfb screen of that size and the window fits itself to it, as it would for a user (the PNG
+is the whole screen); otherwise (offscreen) the window is resized to it.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,10 +35,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--open", help="open this model file or demo name and show Explore")
     ap.add_argument("--tab", type=int, default=0, help="with --open: Explore's tab")
     ap.add_argument("--digit", type=int, default=None, help="with --open: digit button")
-    ap.add_argument("--size", default="1440x900", help="window size WxH")
+    ap.add_argument("--hand", type=int, default=None,
+                    help="with --open of a supervised AAE: 'your hand' from this data-set image")
+    ap.add_argument("--size", default="1440x900", help="screen size WxH (see above)")
+    ap.add_argument("--scale", type=float, default=1.0, help="QT_SCALE_FACTOR, e.g. 2")
     ap.add_argument("--timeout", type=float, default=600, help="give up after this many seconds")
     args = ap.parse_args(argv)
-    if not os.environ.get("DISPLAY"):
+    w, h = (int(v) for v in args.size.split("x"))
+    if not os.environ.get("DISPLAY") and shutil.which("xvfb-run"):
+        screen = ["-s", f"-screen 0 {w}x{h}x24"]
+        env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "QT_SCALE_FACTOR": f"{args.scale:g}"}
+        return subprocess.call(["xvfb-run", "-a", *screen, sys.executable, __file__,
+                                *(argv if argv is not None else sys.argv[1:])], env=env)
+    on_screen = bool(os.environ.get("DISPLAY"))
+    if not on_screen:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     # A throwaway settings file: a screenshot never changes the user's layout or recent files.
     os.environ["GANVIS_SETTINGS"] = str(Path(tempfile.mkdtemp()) / "settings.ini")
@@ -41,9 +59,9 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     apply_theme(app)
-    w, h = (int(v) for v in args.size.split("x"))
     win = MainWindow()
-    win.resize(w, h)
+    if not on_screen:
+        win.resize(w, h)
     win.show()
     deadline = time.monotonic() + args.timeout
 
@@ -81,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.digit is not None:
             win.panels.explore.digits.button(args.digit).click()
         win.panels.explore.t.setValue(400)
+        if args.hand is not None:
+            style = win.panels.explore.style_tab
+            style.image_index.setValue(args.hand)
+            style.use_dataset_image()
         args.train_steps = 0
     if args.train_steps > 0:
         win.toggle_training()
@@ -95,9 +117,15 @@ def main(argv: list[str] | None = None) -> int:
     t = time.monotonic()
     spin_until(lambda: time.monotonic() - t > 0.5)  # let the redraw timer run
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    win.grab().save(str(args.out))
-    print(f"saved {args.out} at step {win.latest.step}")
-    win.close()
+    if on_screen:  # what the user sees: the whole screen, whatever lies off it is missing
+        app.primaryScreen().grabWindow(0).save(str(args.out))
+    else:
+        win.grab().save(str(args.out))
+    area, frame = win.screen().availableGeometry(), win.frameGeometry()
+    fits = "fits the screen" if area.contains(frame) else "DOES NOT FIT the screen"
+    print(f"saved {args.out} at step {win.latest.step}: window {frame.width()}x"
+          f"{frame.height()} {fits} ({area.width()}x{area.height()} available)")
+    win.close_discarding()
     return 0
 
 

@@ -63,7 +63,7 @@ def make_window(qtbot, tmp_path, monkeypatch):
 
     yield make
     for w in made:
-        w.close()
+        w.close_discarding()
         assert not w.session.thread.isRunning()
 
 

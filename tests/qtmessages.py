@@ -19,3 +19,9 @@ def click(box: QMessageBox, label: str) -> None:
     """Press the box's button called `label`."""
     labels = [b.text() for b in box.buttons()]
     box.buttons()[labels.index(label)].click()
+
+
+def discard_if_asked(w) -> None:
+    """Answer Discard if the window asks about unsaved training (before a Reset, say)."""
+    for box in boxes(w, "Unsaved training"):
+        click(box, "Discard")

@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from pngutil import read_gif, read_png  # noqa: E402
-from qtmessages import boxes, click, said  # noqa: E402
+from qtmessages import boxes, click, discard_if_asked, said  # noqa: E402
 
 from ganvis.app.exports import write_grid  # noqa: E402
 from ganvis.app.main_window import MainWindow  # noqa: E402
@@ -82,7 +82,7 @@ def test_closing_during_training_stops_the_worker_within_a_second(qtbot, make_wi
     w = make_window()
     _train_until(qtbot, w, 3)
     t0 = time.perf_counter()
-    w.close()
+    w.close_discarding()
     assert time.perf_counter() - t0 < 1.0
     assert w.session.thread.isFinished()
 
@@ -144,6 +144,7 @@ def test_settings_apply_at_once_before_training_and_wait_for_reset_after(qtbot, 
     w.panels.setup.k.setValue(2)
     assert w.panels.setup.banner.isVisibleTo(w.panels.setup) and w.config.k_disc == 1
     w.acts.reset.trigger()
+    discard_if_asked(w)
     qtbot.waitUntil(lambda: w.config.k_disc == 2 and w.latest.step == 0, timeout=WAIT)
     assert not w.panels.setup.banner.isVisibleTo(w.panels.setup)
 
@@ -157,6 +158,7 @@ def test_a_broken_data_file_is_reported_and_the_run_survives(qtbot, window, tmp_
     bad.write_bytes(b"not a zip")
     w.data_files.use(str(bad))
     w.acts.reset.trigger()
+    discard_if_asked(w)
     qtbot.waitUntil(lambda: said(w, "bad.npz"), timeout=WAIT)
     assert w.session.worker.run.step == step and w.config.data == "mnist5k"
 
@@ -182,7 +184,7 @@ def test_settings_survive_a_restart(qtbot, make_window):
     w.panels.setup.model.setCurrentIndex(w.panels.setup.model.findData("gan"))
     qtbot.waitUntil(lambda: w.config.model == "gan", timeout=WAIT)
     w.panels.curves.log.setChecked(True)
-    w.close()
+    w.close_discarding()
     w2 = make_window()
     assert w2.config.model == "gan" and w2.panels.curves.log.isChecked()
 
@@ -497,7 +499,7 @@ def test_after_a_kill_the_next_launch_offers_the_autosaved_run(qtbot, tmp_path, 
     click(offered[0], "Restore")
     qtbot.waitUntil(lambda: w.latest is not None and w.latest.step == saved, timeout=WAIT)
     assert w.trainable
-    w.close()
+    w.close_discarding()
     assert not autosave.exists()  # a clean exit leaves nothing to restore
 
 
@@ -515,7 +517,7 @@ def test_stress_random_commands_never_deadlock_or_leak(qtbot, make_window, tmp_p
         "step": lambda: w.acts.step.trigger(),
         "step_d": lambda: w.acts.step_d.trigger(),
         "step_g": lambda: w.acts.step_g.trigger(),
-        "reset": lambda: w.acts.reset.trigger(),
+        "reset": lambda: (w.acts.reset.trigger(), discard_if_asked(w)),
         "drag": lambda: w.panels.explore.t.setValue(rng.randrange(0, T_STEPS + 1)),
         "save": lambda: w.export_model(str(tmp_path / "m.h5")),
         "grid": lambda: write_grid(w, w.sampler, str(tmp_path / "g.png"), rows=2, cols=2,
@@ -537,7 +539,7 @@ def test_stress_random_commands_never_deadlock_or_leak(qtbot, make_window, tmp_p
     qtbot.waitUntil(lambda: w.latest.step == before + 1, timeout=WAIT)  # still responsive
     qtbot.waitUntil(lambda: (tmp_path / "m.h5").exists(), timeout=WAIT)
     assert load_sampler(tmp_path / "m.h5").step >= 0  # every save left a whole file
-    w.close()
+    w.close_discarding()
     assert w.session.thread.isFinished()
     qtbot.waitUntil(lambda: threading.active_count() <= threads_before, timeout=WAIT)
 
@@ -548,7 +550,7 @@ def test_closing_mid_save_leaves_a_whole_file_or_none(qtbot, make_window, tmp_pa
     path = tmp_path / "m.h5"
     w.export_model(str(path))  # queued to the worker, which is training
     t0 = time.perf_counter()
-    w.close()
+    w.close_discarding()
     assert time.perf_counter() - t0 < 1.0 and w.session.thread.isFinished()
     assert not list(tmp_path.glob(".*.tmp"))
     if path.exists():
@@ -573,7 +575,7 @@ def test_closing_mid_export_cancels_it_and_writes_nothing(qtbot, make_window, tm
             return self.sampler(*args)
 
     closed = []
-    QTimer.singleShot(0, lambda: (closed.append(time.perf_counter()), w.close()))
+    QTimer.singleShot(0, lambda: (closed.append(time.perf_counter()), w.close_discarding()))
     ok = write_grid(w, Slow(w.sampler), str(path), rows=64, cols=64, scale=1, seed=0)
     assert closed and time.perf_counter() - closed[0] < 1.0
     assert not ok and w.session.thread.isFinished()

@@ -88,7 +88,7 @@ def test_save_and_open_give_back_the_same_run(events, tmp_path):
         c.handle("step")
     path = tmp_path / "r.h5"
     c.handle("save", str(path))
-    assert events.last("saved") == (str(path),)
+    assert events.last("saved") == (str(path), c.run.step)
     before = c.run.state()
     other = RunCommands(events)
     other.handle("open", str(path))

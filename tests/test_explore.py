@@ -6,7 +6,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from ganvis.app.views.explore import SLIDERS, T_STEPS, ExploreView  # noqa: E402
+from ganvis.app.views.dimensions import SLIDERS  # noqa: E402
+from ganvis.app.views.explore import T_STEPS, ExploreView  # noqa: E402
 from ganvis.engine import RunConfig, new_run  # noqa: E402
 from ganvis.engine.latent.paths import interpolate, path  # noqa: E402
 
@@ -80,19 +81,19 @@ def test_the_timer_redraws_after_a_drag(qtbot, view, gan_sampler):
 def test_dimension_sliders_set_the_code(view, gan_sampler):
     view.set_sampler(gan_sampler)
     view.tabs.setCurrentIndex(1)
-    assert gan_sampler.latent_dim > SLIDERS and view.first_dim.isVisibleTo(view)
-    start = gan_sampler.z(1, view.base_seed.value())[0]
+    assert gan_sampler.latent_dim > SLIDERS and view.dims.first_dim.isVisibleTo(view)
+    start = gan_sampler.z(1, view.dims.base_seed.value())[0]
     view.render_now()
     before = view.frame.copy()
-    view.first_dim.setValue(10)
-    view.dim_sliders[0].setValue(250)
+    view.dims.first_dim.setValue(10)
+    view.dims.dim_sliders[0].setValue(250)
     view.render_now()
     want = start.copy()
     want[10] = 2.5
-    assert np.allclose(view.z_dims, want)
+    assert np.allclose(view.dims.z_dims, want)
     assert np.array_equal(view.frame, gan_sampler(want[None])[0])
     assert not np.array_equal(view.frame, before)
-    assert view.dim_labels[0].text() == "z11"
+    assert view.dims.dim_labels[0].text() == "z11"
 
 
 def test_digit_buttons_and_style_grid_for_a_supervised_aae(view):
@@ -208,11 +209,11 @@ def test_the_sliders_can_start_from_the_interpolated_code_and_keep_edits(view, g
     view.take_interpolated()
     assert view.tabs.currentIndex() == 1
     want = interpolate(a, b, 0.25, "spherical")
-    assert np.array_equal(view.z_dims, want)
-    view.dim_sliders[2].setValue(-150)
-    view.first_dim.setValue(20)  # look at other dimensions: the edit stays
-    view.first_dim.setValue(0)
+    assert np.array_equal(view.dims.z_dims, want)
+    view.dims.dim_sliders[2].setValue(-150)
+    view.dims.first_dim.setValue(20)  # look at other dimensions: the edit stays
+    view.dims.first_dim.setValue(0)
     want[2] = -1.5
-    assert np.allclose(view.z_dims, want) and view.dim_sliders[2].value() == -150
+    assert np.allclose(view.dims.z_dims, want) and view.dims.dim_sliders[2].value() == -150
     view.render_now()
     assert np.array_equal(view.frame, gan_sampler(want[None])[0])

@@ -135,6 +135,6 @@ def test_a_snapshot_sent_before_the_worker_stopped_does_not_redraw_a_closed_wind
                                                                                   window):
     w = window
     snap, sampler = w.latest, w.sampler
-    w.close()
+    w.close_discarding()
     w._on_snapshot(snap, sampler)  # as if it had been queued just before the close
     assert not w.timer.isActive()

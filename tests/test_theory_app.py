@@ -3,6 +3,7 @@
 import time
 
 import numpy as np
+from qtmessages import discard_if_asked
 
 from ganvis.app.commands import RunCommands
 from ganvis.app.views.draw_points import DrawPointsDialog
@@ -18,6 +19,7 @@ def _pick(qtbot, w, model):
     if w.latest.step:  # something was trained: the new settings wait for Reset
         assert setup.banner.isVisibleTo(setup)
         w.acts.reset.trigger()
+        discard_if_asked(w)
     qtbot.waitUntil(lambda: w.config.model == model and w.latest.model == model, timeout=WAIT)
 
 

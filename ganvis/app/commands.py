@@ -6,7 +6,7 @@ reset, open, save, rollback, rebuild, ...) by calling `emit(event, *args)`. The 
 for `emit`, no window and no thread. Errors become events too: nothing is raised.
 
 Events: snapshot(Snapshot, Sampler), progress(rows), run_changed(RunConfig, history,
-trainable), state_changed(training), notice(text), saved(path), autosaved(), failed(text),
+trainable), state_changed(training), notice(text), saved(path, step), autosaved(), failed(text),
 diverged(text), out_of_memory(text, batch_size, device), logging(on: TensorBoard).
 """
 
@@ -146,7 +146,7 @@ class RunCommands:
         if self.run is None:
             raise GanvisError("nothing to save yet: set up a run first")
         save_run(self.run, Path(path))
-        self.emit("saved", path)
+        self.emit("saved", path, self.run.step)
 
     def cmd_autosave(self, path: str) -> None:
         """Like save, quietly: the user did not ask, so only a failure is reported."""
@@ -172,6 +172,7 @@ class RunCommands:
         history = {k: list(v) for k, v in run.history.items()}
         history["metrics"] = {k: list(v) for k, v in run.live.history.items()}
         history["timeline"] = run.timeline.arrays()
+        history["waterfall"] = run.waterfall.arrays()
         self.emit("run_changed", run.config, history, True)
         if self.board_root:  # after the run and its loop are in place: a failure costs a log
             self._open_board(self.board_root, run)

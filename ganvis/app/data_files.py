@@ -6,11 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from ganvis.app.messages import tell
 from ganvis.app.settings import add_recent, recent
 from ganvis.app.setup_panel import SetupPanel
 from ganvis.app.views.draw_points import DrawPointsDialog
+from ganvis.engine.data import refuse_ganvis_file
+from ganvis.engine.errors import DataError
 from ganvis.engine.family import DataKind, all_families, family
 
 
@@ -38,7 +41,13 @@ class DataFiles(QObject):
             self.setup.add_data(spec, f"{Path(path).name} (pictures)", True, "images")
 
     def use(self, path: str) -> None:
-        """Offer a file of the chosen family's kind of data, and select it."""
+        """Offer a file of the chosen family's kind of data, and select it; a file ganvis
+        wrote (a model) is refused at once, not at the next Reset."""
+        try:
+            refuse_ganvis_file(path)
+        except DataError as e:
+            tell(self.window, QMessageBox.Icon.Warning, str(e))
+            return
         kind = self.kind()
         suffix = Path(path).suffix.lower()
         spec = f"{kind.specs.get(suffix, kind.specs.get('', 'npz'))}:{path}"
@@ -56,5 +65,14 @@ class DataFiles(QObject):
         """Offer again the files opened in earlier sessions that are still there."""
         for kind in {f.data.name for f in all_families()}:
             for spec in reversed(recent(self.settings, f"data/{kind}")):
-                if Path(spec.split(":", 1)[-1]).exists():
-                    self.setup.add_data(spec, Path(spec.split(":", 1)[-1]).name, False, kind)
+                path = Path(spec.split(":", 1)[-1])
+                if path.exists() and not _ganvis_file(path):  # a model kept by an older ganvis
+                    self.setup.add_data(spec, path.name, False, kind)
+
+
+def _ganvis_file(path: Path) -> bool:
+    try:
+        refuse_ganvis_file(path)
+    except DataError:
+        return True
+    return False

@@ -158,7 +158,7 @@ def slider_latency(config: RunConfig, repeats: int = 200, train_steps: int = 100
     out = {}
     for tab, name in ((0, "interpolation"), (1, "dimension")):
         view.tabs.setCurrentIndex(tab)
-        slider = view.t if tab == 0 else view.dim_sliders[0]
+        slider = view.t if tab == 0 else view.dims.dim_sliders[0]
         values = list(range(0, T_STEPS + 1, 10)) if tab == 0 else list(range(-300, 301, 6))
         times = measure_slider(app, view, slider, values, repeats)
         out[name] = {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ganvis.app.theme import FAKE, REAL
-from ganvis.engine.quality.game import prob_hist
 from ganvis.engine.runs.snapshot import SERIES_LABELS
 from ganvis.engine.runs.timeline import Timeline
+from ganvis.engine.runs.waterfall import Waterfall
 
 SERIES = ("step", *SERIES_LABELS)  # every series any family records
 
@@ -22,12 +22,15 @@ class RunHistory:
         self.metrics_note = ""
         self.timeline = Timeline()
         self.grid_cols = 8
-        self.hist_steps: list[int] = []
-        self.real_rows: list[np.ndarray] = []
-        self.fake_rows: list[np.ndarray] = []
+        self.rows = Waterfall()  # the waterfall's histograms, bounded as the engine's
 
-    def load(self, history: dict[str, list[float]]) -> None:
-        """Start from a run's stored history (an opened file has curves but no waterfall)."""
+    @property
+    def hist_steps(self) -> list[int]:
+        return self.rows.steps
+
+    def load(self, history: dict) -> None:
+        """Start from a run's stored record: its series, plus "metrics", "timeline" and
+        "waterfall" where it has them (a file of an earlier version has no waterfall)."""
         self.clear()
         n = len(history.get("step", []))
         for k in SERIES:
@@ -35,6 +38,9 @@ class RunHistory:
         timeline = history.get("timeline")
         if timeline is not None and len(timeline[0]):
             self.timeline.restore(*timeline)
+        waterfall = history.get("waterfall")
+        if waterfall is not None and len(waterfall[0]):
+            self.rows.restore(*waterfall)
         metrics = history.get("metrics") or {}
         if metrics.get("step"):
             self.metrics = {k: list(v) for k, v in metrics.items() if len(v)}
@@ -54,10 +60,7 @@ class RunHistory:
 
     def add(self, snap) -> None:
         self.add_row({"step": snap.step, **snap.losses})
-        if len(snap.real_probs) and (not self.hist_steps or snap.step != self.hist_steps[-1]):
-            self.hist_steps.append(snap.step)
-            self.real_rows.append(prob_hist(snap.real_probs))
-            self.fake_rows.append(prob_hist(snap.fake_probs))
+        self.rows.add(snap.step, snap.real_probs, snap.fake_probs)  # a step seen again: replaced
         self.metrics_note = snap.metrics_note
         if snap.grid.ndim == 3:  # image grids (points have the theory lab)
             self.timeline.add(snap.step, snap.grid)
@@ -78,8 +81,8 @@ class RunHistory:
         steps = np.asarray(self.hist_steps, dtype=np.float64)
         grid = np.linspace(steps[0], steps[-1], rows)
         idx = np.clip(np.searchsorted(steps, grid, side="right") - 1, 0, len(steps) - 1)
-        real = _smooth(np.asarray(self.real_rows))[idx]
-        fake = _smooth(np.asarray(self.fake_rows))[idx]
+        real = _smooth(np.asarray(self.rows.real, np.float64))[idx]
+        fake = _smooth(np.asarray(self.rows.fake, np.float64))[idx]
         # Each row scaled to its own peak, square-rooted so thin tails stay visible.
         peak = np.maximum(np.maximum(real.max(1), fake.max(1)), 1e-9)[:, None]
         r, f = np.sqrt(real / peak)[..., None], np.sqrt(fake / peak)[..., None]

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressDialog
 
@@ -20,14 +20,21 @@ from ganvis.app.history import RunHistory
 from ganvis.app.menus import Actions
 from ganvis.app.messages import Recovery, tell
 from ganvis.app.panels import Panels
-from ganvis.app.settings import add_recent, app_settings, save_config, saved_config
+from ganvis.app.settings import (
+    add_recent,
+    app_settings,
+    remember_view,
+    restore_view,
+    save_config,
+    saved_config,
+)
 from ganvis.app.theory_lab import TheoryLab
+from ganvis.app.unsaved import UnsavedWork
 from ganvis.app.views.neighbours import NeighboursDialog
 from ganvis.app.worker import TrainingSession
 from ganvis.engine.errors import GanvisError
 from ganvis.engine.family import family
-from ganvis.engine.quality.live import metrics_note
-from ganvis.engine.store.demos import resolve_model
+from ganvis.engine.store.demos import is_demo, resolve_model
 
 
 class MainWindow(QMainWindow):
@@ -44,7 +51,7 @@ class MainWindow(QMainWindow):
         self._dirty = False
         self._closed = False
         self._pending = False  # the setup panel holds settings the run does not have yet
-        self._opening: str | None = None
+        self._quitting = False
         # Redraw at most ~30 times a second, and only after a change (a one-shot timer that
         # _mark_dirty starts), rather than wake the GUI thread 30 times a second for nothing.
         self.timer = QTimer(self)
@@ -68,6 +75,7 @@ class MainWindow(QMainWindow):
         self.acts = Actions(self, self, p.docks)
         self.session = TrainingSession(self)
         self.recovery = Recovery(self, self.statusBar(), self.send, self.open_model)
+        self.unsaved = UnsavedWork(self, self._run_step, self.send)
         w = self.session.worker
         w.snapshot.connect(self._on_snapshot)
         w.progress.connect(self._on_progress)
@@ -83,8 +91,9 @@ class MainWindow(QMainWindow):
         # other (taller than most screens); recompute it now that they are tabbed.
         self.layout().invalidate()
         self.layout().activate()
-        self.resize(1440, 900)
-        self._restore()
+        p.fit_window()
+        restore_view(self.settings, self, p)
+        self.data_files.restore_recent()
         self.session.start()
         p.setup.set_config(saved_config(self.settings))
         self.reset()
@@ -112,15 +121,27 @@ class MainWindow(QMainWindow):
     def reset(self) -> None:
         config = self.panels.setup.config()
         if config is not None:
-            self.send("reset", config)
+            self.unsaved.start(config)
 
     def open_model(self, path: str | None = None) -> None:
         if not path:
             path, _ = QFileDialog.getOpenFileName(self, "Open model", "",
                                                   "ganvis models (*.h5 *.hdf5);;All files (*)")
         if path:
-            self._opening = path
-            self.send("open", path)
+            self.unsaved.open(path)
+
+    def _run_step(self) -> int | None:
+        """The step of the run being trained (None while only exploring a model)."""
+        run = self.session.worker.run
+        return run.step if self.trainable and run is not None else None
+
+    def close_discarding(self) -> None:
+        """Close without asking about unsaved training (the user said Discard)."""
+        self._quitting = True
+        self.close()
+
+    def reset_layout(self) -> None:
+        self.panels.reset_layout()
 
     def open_demo(self, name: str) -> None:
         """Open a shipped, trained model: sliders to drag within seconds, no training."""
@@ -133,21 +154,10 @@ class MainWindow(QMainWindow):
         self.panels.docks["explore"].raise_()
 
     def show_neighbours(self, index: int) -> None:
-        """The memorisation check for the clicked sample: its nearest training digits."""
-        samples = self.panels.samples
-        if samples.images is None or self.config is None:
-            return
-        note = metrics_note(self.config.data)
-        if note:
-            self.statusBar().showMessage(f"Nearest training digits: {note}", 8000)
-            return
+        """The memorisation check for the clicked sample: its nearest training images."""
         if self.neighbours is None:
-            self.neighbours = NeighboursDialog(self)
-        try:
-            self.neighbours.show_for(samples.images[index], self.config.data,
-                                     f"Sample {index + 1} at step {samples.step:,}")
-        except GanvisError as e:
-            self._on_failed(str(e))
+            self.neighbours = NeighboursDialog(self, self._on_failed)
+        self.neighbours.show_sample(self.panels.samples, self.config, index)
 
     def open_data(self, folder: bool = False) -> None:
         self.data_files.open_folder() if folder else self.data_files.open()
@@ -186,6 +196,7 @@ class MainWindow(QMainWindow):
         self.latest, self.sampler = snap, sampler
         self.panels.set_sampler(sampler)
         self.history.add(snap)
+        self.unsaved.refresh()
         self._mark_dirty()
 
     def _on_progress(self, rows: list) -> None:
@@ -205,24 +216,29 @@ class MainWindow(QMainWindow):
         self.panels.setup.set_config(config)
         self._set_pending(False)
         save_config(self.settings, config)
-        if self._opening:
-            add_recent(self.settings, "models", self._opening)
-            self.acts.rebuild_recent()
-            self.statusBar().showMessage(f"Opened {Path(self._opening).name}", 5000)
-            self._opening = None
+        new, path = self.unsaved.arrived()
+        if new:  # nothing of the last run stays in sight
+            self.panels.forget_run()
+            self.neighbours and self.neighbours.forget()
+        if path:
+            if not is_demo(path):  # the files the user chose, not the shipped ones
+                add_recent(self.settings, "models", path)
+                self.acts.rebuild_recent()
+            self.statusBar().showMessage(f"Opened {Path(path).name}", 5000)
 
     def _on_state(self, training: bool) -> None:
         self.training = training
         self.acts.set_training(training)
         self._mark_dirty()
 
-    def _on_saved(self, path: str) -> None:
+    def _on_saved(self, path: str, step: int) -> None:
+        self.unsaved.saved(path, step)
         add_recent(self.settings, "models", path)
         self.acts.rebuild_recent()
         self.statusBar().showMessage(f"Saved {path}", 5000)
 
     def _on_failed(self, message: str) -> None:
-        self._opening = None
+        self.unsaved.failed()
         self.statusBar().showMessage("Error: " + message.splitlines()[0], 8000)
         tell(self, QMessageBox.Icon.Warning, message)
 
@@ -276,28 +292,12 @@ class MainWindow(QMainWindow):
 
     # --- settings and shutdown -------------------------------------------------------------------
 
-    def _restore(self) -> None:
-        s, p = self.settings, self.panels
-        geo, state = s.value("window/geometry"), s.value("window/state")
-        if isinstance(geo, QByteArray):
-            self.restoreGeometry(geo)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        p.curves.log.setChecked(s.value("view/log", False, type=bool))
-        if not s.value("launched", False, type=bool):
-            s.setValue("launched", True)
-            self.statusBar().showMessage("New here? Press Train to watch a GAN learn, or open a "
-                                         "trained model from Help > Demo models.", 30000)
-        p.samples.fresh.setChecked(s.value("view/fresh_z", False, type=bool))
-        self.data_files.restore_recent()
-
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
-        s = self.settings
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        s.setValue("view/log", self.panels.curves.log.isChecked())
-        s.setValue("view/fresh_z", self.panels.samples.fresh.isChecked())
-        s.sync()
+        if not self._quitting and self.unsaved.unsaved():
+            event.ignore()  # asked first; the answer closes the window again
+            self.unsaved.ask("quitting", self.close_discarding)
+            return
+        remember_view(self.settings, self, self.panels)
         self._closed = True
         self.timer.stop()
         for progress in self.findChildren(QProgressDialog):  # e.g. a grid export: cancel it

@@ -40,6 +40,7 @@ class WindowCommands(Protocol):
     def export_grid(self) -> None: ...
     def export_onnx(self) -> None: ...
     def open_demo(self, name: str) -> None: ...
+    def reset_layout(self) -> None: ...
 
 
 class Actions:
@@ -136,6 +137,9 @@ class Actions:
         v = m.addMenu("&View")
         for dock in docks.values():
             v.addAction(dock.toggleViewAction())
+        v.addSeparator()
+        v.addAction(self._action("Reset layout", self.on.reset_layout, None,
+                                 "Every view back in its place, at its first size"))
         h = m.addMenu("&Help")
         h.addAction(self._action("What am I looking at?", self.show_help, "F1"))
         demos = h.addMenu("Demo models")

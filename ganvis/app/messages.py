@@ -4,6 +4,7 @@ buttons each run one callback."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,14 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
+from ganvis.engine.errors import GanvisError
+from ganvis.engine.store.runfile import RunFile, reading
+
 ACCEPT = QMessageBox.ButtonRole.AcceptRole
 ACTION = QMessageBox.ButtonRole.ActionRole
 REJECT = QMessageBox.ButtonRole.RejectRole
 
+RESTORED = "ganvis-restored.h5"  # the copy of the last session's autosave that is opened
 Choice = tuple[str, QMessageBox.ButtonRole, Callable[[], None] | None]
 
 
@@ -74,14 +79,29 @@ class Recovery(QObject):
     def offer_restore(self, autosave: Path) -> QMessageBox:
         """The last session did not end cleanly and left its autosave: restore or discard it."""
         return offer(self.window, QMessageBox.Icon.Question, "Restore the last run?",
-                     "ganvis did not close cleanly last time. Its run was autosaved; restore "
-                     "it?", [("Restore", ACCEPT, lambda: self.restore(autosave)),
-                             ("Discard", REJECT, lambda: autosave.unlink(missing_ok=True))])
+                     f"ganvis did not close cleanly last time. Its run was autosaved: "
+                     f"{describe(autosave)}. Restore it?", [
+                         ("Restore", ACCEPT, lambda: self.restore(autosave)),
+                         ("Discard", REJECT, lambda: autosave.unlink(missing_ok=True))])
 
     def restore(self, autosave: Path) -> None:
         """Open the autosaved run of the last session, to continue it (from a copy: the next
         autosave overwrites the file)."""
         if autosave.is_file():
-            kept = autosave.with_name("ganvis-restored.h5")
+            kept = autosave.with_name(RESTORED)
             kept.write_bytes(autosave.read_bytes())
             self.open_model(str(kept))
+
+
+def describe(path: Path) -> str:
+    """'DCGAN (convolutional) at step 1,200, saved 5 minutes ago': what a run file holds."""
+    try:
+        with reading(path), RunFile(path) as rf:
+            what = f"{rf.family.title} on {rf.data_name} at step {rf.counters['step']:,}"
+    except GanvisError as e:
+        return f"a file that cannot be read ({e})"
+    minutes = max(0, int((time.time() - path.stat().st_mtime) // 60))
+    age = ("less than a minute" if minutes < 1 else f"{minutes} minute{'s' * (minutes > 1)}"
+           if minutes < 120 else f"{minutes // 60} hours" if minutes < 2880
+           else f"{minutes // 1440} days")
+    return f"{what}, saved {age} ago"

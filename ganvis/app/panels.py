@@ -8,12 +8,17 @@ import time
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
+    QFormLayout,
+    QFrame,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QTabBar,
+    QWidget,
 )
 
 from ganvis.app.busy import RedrawMeter
@@ -30,6 +35,8 @@ from ganvis.app.views.timeline import TimelineView
 from ganvis.engine import Family
 
 SIDE_EVERY = 1.0  # the 2-D game comes up to 25 times a second: the side views follow once
+PREFERRED = (1440, 900)  # the window's size where the screen has room for it
+TALL = 900  # below this height the right column's views share one tab group: no crushed plots
 LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
 
 
@@ -52,7 +59,7 @@ class Panels:
         self.timeline = TimelineView()
         self.docks: dict[str, QDockWidget] = {}
         for name, title, widget, area in (
-            ("setup", "Run setup", self.setup, LEFT),
+            ("setup", "Run setup", _scrolled(self.setup), LEFT),
             ("game", "The game", self.game, LEFT),
             ("hists", "D(x) histograms", self.hists, RIGHT),
             ("curves", "Curves", self.curves, RIGHT),
@@ -81,6 +88,44 @@ class Panels:
         self.side_drawn = 0.0  # when the views beside the theory lab were last drawn
         self.fit_docks()
 
+    def fit_window(self) -> None:
+        """Open within the screen's available area (a laptop's 1366 x 768, a 2560 x 1600 panel
+        at scale 2), at most at the preferred size. On a short screen the views of the right
+        column share one tab group, each at full height, rather than crush their plots."""
+        w = self.window
+        area = w.screen().availableGeometry()
+        width, height = min(PREFERRED[0], area.width()), min(PREFERRED[1], area.height())
+        w.resize(width, height)
+        w.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
+        if (width, height) != PREFERRED:  # the screen is the limit: take all of it
+            w.setWindowState(w.windowState() | Qt.WindowState.WindowMaximized)
+        self.tab_right_column(area.height() < TALL)
+
+    def tab_right_column(self, together: bool) -> None:
+        """Histograms above the curves (tall screens), or every view of the right column in one
+        tab group (short ones)."""
+        w, d = self.window, self.docks
+        if together:
+            for name in ("curves", "recon", "explore", "timeline"):
+                w.tabifyDockWidget(d["hists"], d[name])
+        else:
+            w.splitDockWidget(d["hists"], d["curves"], Qt.Orientation.Vertical)
+            for name in ("recon", "explore", "timeline"):
+                w.tabifyDockWidget(d["curves"], d[name])
+        d["hists"].raise_()
+        QTimer.singleShot(0, self.hide_stray_tab_bars)
+
+    def reset_layout(self) -> None:
+        """View > Reset layout: every dock back in its place, shown, at its first size."""
+        w, d = self.window, self.docks
+        for name, dock in d.items():
+            dock.setFloating(False)
+            w.addDockWidget(LEFT if name in ("setup", "game") else RIGHT, dock)
+            dock.show()
+        w.tabifyDockWidget(d["hists"], d["latent"])
+        self.tab_right_column(w.height() < TALL - 60)
+        self.fit_docks()
+
     def hide_stray_tab_bars(self) -> None:
         """Qt (6.11) leaves the tab bar of a dock group showing after a third dock joins the
         group, stranded over the centre ("Curves | Reconstructions" over the samples): hide a
@@ -94,9 +139,11 @@ class Panels:
 
     def fit_docks(self) -> None:
         w, d = self.window, self.docks
-        w.resizeDocks([d["setup"], d["hists"]], [300, 520], Qt.Orientation.Horizontal)
-        # The game panel's explanation runs to six lines; the setup form needs about 480 px.
-        w.resizeDocks([d["setup"], d["game"]], [500, 200], Qt.Orientation.Vertical)
+        side = 480 if w.width() < PREFERRED[0] else 520  # the samples keep the most room
+        w.resizeDocks([d["setup"], d["hists"]], [300, side], Qt.Orientation.Horizontal)
+        # The game panel's explanation runs to six lines; the setup form scrolls below ~480 px.
+        game = 190 if w.height() < TALL else 200
+        w.resizeDocks([d["setup"], d["game"]], [w.height() - game, game], Qt.Orientation.Vertical)
 
     def show_family(self, family: Family, raise_docks: bool = True) -> None:
         """The views name what the family's adversary compares. An autoencoder brings its own
@@ -114,7 +161,8 @@ class Panels:
         if raise_docks:
             self.recon.set_active(ae)
             self.latent.set_active(ae)
-            for name in (("latent", "recon") if ae else ("hists", "curves")):
+            # the first named comes out on top where they share a tab group
+            for name in (("recon", "latent") if ae else ("curves", "hists")):
                 self.docks[name].raise_()
             # the theory lab takes the room the image views beside it would (once the docks
             # just hidden or shown have left the layout)
@@ -126,6 +174,15 @@ class Panels:
         self.hists.set_players(family.players)
         self.curves.set_players(family.players)
         self.theory.set_presets(family.presets)
+
+    def forget_run(self) -> None:
+        """Another run took the window: views that hold the last run's output or its plot
+        ranges start afresh."""
+        self.explore.style_tab.forget()
+        for plot in (self.curves.loss, self.curves.means, self.curves.quality):
+            plot.enableAutoRange(axis="x")
+        for plot in (self.curves.loss, self.curves.quality):
+            plot.enableAutoRange(axis="y")
 
     def set_sampler(self, sampler) -> None:
         if sampler is not None and sampler.shape == (2,):  # points: nothing to decode
@@ -166,6 +223,24 @@ class Panels:
         lab["images"].setText(f"{snap.images_per_s:,.0f} images/s" if training else "")
         lab["device"].setText(f"device {snap.device}")
         lab["elapsed"].setText(f"trained {_clock(snap.elapsed)}")
+
+
+def _scrolled(setup: QWidget) -> QScrollArea:
+    """The setup form in a scroll area, its combo boxes allowed to shrink: on a short or narrow
+    screen the panel gives way to the samples instead of pushing the window off screen."""
+    for combo in setup.findChildren(QComboBox):
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(8)
+    for form in setup.findChildren(QFormLayout):  # a field goes under its label when narrow
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    area = QScrollArea()
+    area.setWidget(setup)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    bar = area.verticalScrollBar().sizeHint().width()
+    area.setMinimumWidth(setup.minimumSizeHint().width() + bar)  # scrolls down, never across
+    return area
 
 
 def _clock(seconds: float) -> str:

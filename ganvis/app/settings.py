@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtWidgets import QMainWindow
 
 from ganvis.engine import ConfigError, RunConfig
 from ganvis.engine.family import family
@@ -55,3 +56,27 @@ def save_config(settings: QSettings, config: RunConfig) -> None:
 
 def _exists(spec: str) -> bool:
     return os.path.exists(spec.split(":", 1)[-1])
+
+
+def restore_view(settings: QSettings, window: QMainWindow, panels) -> None:
+    """The window's last geometry and dock layout, and the views' own switches; with none
+    saved, the docks take their first sizes once the window has its own."""
+    geo, state = settings.value("window/geometry"), settings.value("window/state")
+    if isinstance(geo, QByteArray):
+        window.restoreGeometry(geo)
+    if not isinstance(state, QByteArray) or not window.restoreState(state):
+        QTimer.singleShot(0, panels.fit_docks)
+    panels.curves.log.setChecked(settings.value("view/log", False, type=bool))
+    panels.samples.fresh.setChecked(settings.value("view/fresh_z", False, type=bool))
+    if not settings.value("launched", False, type=bool):
+        settings.setValue("launched", True)
+        window.statusBar().showMessage("New here? Press Train to watch a GAN learn, or open a "
+                                       "trained model from Help > Demo models.", 30000)
+
+
+def remember_view(settings: QSettings, window: QMainWindow, panels) -> None:
+    settings.setValue("window/geometry", window.saveGeometry())
+    settings.setValue("window/state", window.saveState())
+    settings.setValue("view/log", panels.curves.log.isChecked())
+    settings.setValue("view/fresh_z", panels.samples.fresh.isChecked())
+    settings.sync()

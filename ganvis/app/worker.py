@@ -31,7 +31,7 @@ class TrainingWorker(QObject):
     run_changed = Signal(object, object, bool)  # RunConfig, history dict, trainable
     notice = Signal(str)
     state_changed = Signal(bool)  # training (True) or paused (False)
-    saved = Signal(str)
+    saved = Signal(str, int)  # path, the step saved
     autosaved = Signal()  # an autosave command is done (written or not)
     failed = Signal(str)
     diverged = Signal(str)  # NaN/inf: the run stopped; the GUI offers a rollback

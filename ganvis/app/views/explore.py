@@ -9,7 +9,6 @@ dirty; a 16 ms timer redraws at most once per frame, so a burst of drags costs o
 from __future__ import annotations
 
 import time
-from functools import partial
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ganvis.app.theme import spin_box, title_label
+from ganvis.app.views.dimensions import DimensionsPanel
 from ganvis.app.views.samples import ImagePane
 from ganvis.app.views.style import StyleDigitPanel
 from ganvis.engine.files.images import tile
@@ -36,8 +36,6 @@ from ganvis.engine.latent.paths import interpolate, path
 
 T_STEPS = 1000  # the t slider's resolution
 STRIP = 9  # frames in the interpolation strip, ends included
-SLIDERS = 8  # latent dimensions with a slider at once
-SLIDER_RANGE = 3.0  # each dimension slides over [-3, 3]
 
 
 class ExploreView(QWidget):
@@ -64,7 +62,8 @@ class ExploreView(QWidget):
         self.digit_widgets = [self.digit_label, *self.digits.buttons()]
         self.tabs = QTabWidget()
         self.tabs.addTab(self._interpolation_tab(), "Interpolate")
-        self.tabs.addTab(self._dimensions_tab(), "Dimensions")
+        self.dims = DimensionsPanel(self._mark, self.take_interpolated)
+        self.tabs.addTab(self.dims, "Dimensions")
         self.style_tab = StyleDigitPanel()
         self.tabs.currentChanged.connect(self._mark)
         layout = QVBoxLayout(self)
@@ -103,12 +102,12 @@ class ExploreView(QWidget):
         self.t.setToolTip("t: 0 shows sample A, 1 shows sample B; drag to walk between them")
         self.t.valueChanged.connect(self._mark)
         self.t_label = QLabel("t = 0.00")
-        form = QHBoxLayout()
-        for label, widget in (("A seed", self.seed_a), ("B seed", self.seed_b),
-                              ("path", self.mode)):
-            form.addWidget(QLabel(label))
-            form.addWidget(widget)
-        form.addStretch(1)
+        form = QGridLayout()  # two rows: the view stays narrow enough to share a dock column
+        for i, (label, widget) in enumerate((("A seed", self.seed_a), ("B seed", self.seed_b),
+                                             ("path", self.mode))):
+            form.addWidget(QLabel(label), i // 2, 2 * (i % 2))
+            form.addWidget(widget, i // 2, 2 * (i % 2) + 1)
+        form.setColumnStretch(4, 1)
         slider_row = QHBoxLayout()
         slider_row.addWidget(QLabel("A"))
         slider_row.addWidget(self.t, 1)
@@ -125,47 +124,6 @@ class ExploreView(QWidget):
         layout.addWidget(self.strip_pane)
         return w
 
-    def _dimensions_tab(self) -> QWidget:
-        w = QWidget()
-        self.base_seed = self._spin(0, 2**31 - 1, 1, "The code z the sliders start from")
-        self.base_seed.valueChanged.connect(self._reset_sliders)
-        self.first_dim = self._spin(0, 0, 0, "The first of the dimensions the sliders move")
-        self.first_dim.valueChanged.connect(self._sync_sliders)  # edits are kept
-        reset = QPushButton("Reset sliders")
-        reset.setToolTip("Put every slider back to the starting code's value")
-        reset.clicked.connect(self._reset_sliders)
-        take = QPushButton("Take the interpolated z")
-        take.setToolTip("Start the sliders from the code the Interpolate tab shows now")
-        take.clicked.connect(self.take_interpolated)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("start from seed"))
-        top.addWidget(self.base_seed)
-        self.first_label = QLabel("first dimension")
-        top.addWidget(self.first_label)
-        top.addWidget(self.first_dim)
-        top.addWidget(reset)
-        top.addWidget(take)
-        top.addStretch(1)
-        grid = QGridLayout()
-        self.dim_labels: list[QLabel] = []
-        self.dim_sliders: list[QSlider] = []
-        for i in range(SLIDERS):
-            label = QLabel(f"z{i + 1}")
-            s = QSlider(Qt.Orientation.Horizontal)
-            s.setRange(-int(SLIDER_RANGE * 100), int(SLIDER_RANGE * 100))
-            s.valueChanged.connect(partial(self._on_dim, i))
-            grid.addWidget(label, i, 0)
-            grid.addWidget(s, i, 1)
-            self.dim_labels.append(label)
-            self.dim_sliders.append(s)
-        self.dims_pane = ImagePane()
-        layout = QVBoxLayout(w)
-        layout.addLayout(top)
-        layout.addLayout(grid)
-        layout.addWidget(self.dims_pane, 1)
-        self.z_dims: np.ndarray | None = None
-        return w
-
     # --- the sampler ---------------------------------------------------------------------
 
     def set_sampler(self, sampler) -> None:
@@ -179,11 +137,7 @@ class ExploreView(QWidget):
             old.conditional == sampler.conditional and old.config.prior == sampler.config.prior
         if not same_space:
             self._show_digits(sampler.conditional)
-            dims = sampler.latent_dim
-            self.first_dim.setMaximum(max(0, dims - SLIDERS))
-            self.first_label.setVisible(dims > SLIDERS)
-            self.first_dim.setVisible(dims > SLIDERS)
-            self._reset_sliders()
+        self.dims.set_sampler(sampler, not same_space)
         self.title.setText(f"Explore the {sampler.config.model} at step {sampler.step:,}: "
                            f"{sampler.latent_dim}-D codes from the {sampler.config.prior} prior")
         self._mark()
@@ -233,48 +187,13 @@ class ExploreView(QWidget):
         super().showEvent(event)
         self.shown()
 
-    def _reset_sliders(self, *_) -> None:
-        if self.sampler is None:
-            return
-        self.z_dims = self.sampler.z(1, self.base_seed.value())[0]
-        self._sync_sliders()
-        self._mark()
-
-    def _sync_sliders(self) -> None:
-        """Show the dimensions first_dim.. of z_dims on the sliders (without moving z)."""
-        if self.sampler is None or self.z_dims is None:
-            return
-        first = self.first_dim.value()
-        for i, (label, s) in enumerate(zip(self.dim_labels, self.dim_sliders)):
-            dim = first + i
-            visible = dim < self.sampler.latent_dim
-            label.setVisible(visible)
-            s.setVisible(visible)
-            if visible:
-                label.setText(f"z{dim + 1}")
-                s.blockSignals(True)
-                s.setValue(int(round(float(np.clip(self.z_dims[dim], -SLIDER_RANGE,
-                                                   SLIDER_RANGE)) * 100)))
-                s.blockSignals(False)
-        self._mark()
-
     def take_interpolated(self) -> None:
         """Move the sliders to the interpolation's current code, to edit it by hand."""
         if self.sampler is None:
             return
         a, b = self.codes()
-        self.z_dims = interpolate(a, b, self.t.value() / T_STEPS, self.mode.currentData())
-        self._sync_sliders()
+        self.dims.set_z(interpolate(a, b, self.t.value() / T_STEPS, self.mode.currentData()))
         self.tabs.setCurrentIndex(1)
-        self._mark()
-
-    def _on_dim(self, i: int, value: int) -> None:
-        """Slider i moved: set its one dimension (the others keep their exact values)."""
-        dim = self.first_dim.value() + i
-        if self.z_dims is None or dim >= len(self.z_dims):
-            return
-        self.z_dims[dim] = value / 100.0
-        self._mark()
 
     def codes(self) -> tuple[np.ndarray, np.ndarray]:
         """The codes of sample A and sample B."""
@@ -289,9 +208,9 @@ class ExploreView(QWidget):
         tab = self.tabs.currentIndex()
         if tab == 0:
             self._render_interpolation()
-        elif tab == 1 and self.z_dims is not None:
-            self.frame = self._decode(self.z_dims[None].copy())[0]
-            self.dims_pane.show_pixels(tile(self.frame[None], cols=1, pad=0))
+        elif tab == 1 and self.dims.z_dims is not None:
+            self.frame = self._decode(self.dims.z_dims[None].copy())[0]
+            self.dims.pane.show_pixels(tile(self.frame[None], cols=1, pad=0))
         elif self.tabs.widget(tab) is self.style_tab:
             self.style_tab.render(self.sampler)
 

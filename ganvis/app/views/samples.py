@@ -55,7 +55,7 @@ class SampleGridView(QWidget):
         self.step = 0
         self.cols = 8
         self.pane.scene().sigMouseClicked.connect(self._on_click)
-        self.pane.setToolTip("Click a sample to see its nearest training digits")
+        self.pane.setToolTip("Click a sample to see its nearest training images")
 
     def set_images(self, images: np.ndarray, step: int, note: str = "", cols: int = 8) -> None:
         self.images, self.step, self.cols = images, step, cols

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtWidgets import (
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -23,6 +22,7 @@ from ganvis.engine.errors import GanvisError
 from ganvis.engine.files.images import tile
 
 STYLE_ROWS = 6
+MIN_DIGIT_PX = 22  # a digit of the grid is never drawn smaller than this
 
 
 def _wrapped(text: str) -> QLabel:
@@ -42,18 +42,24 @@ class StyleDigitPanel(QWidget):
         w = self
         self.style_seed = _spin(self, 0, 2**31 - 1, 0, "Seed of the styles in the rows")
         self.style_rows = _spin(self, 1, 20, STYLE_ROWS, "How many styles (rows)")
-        form = QFormLayout()
-        form.addRow("styles from seed", self.style_seed)
-        form.addRow("rows", self.style_rows)
+        form = QHBoxLayout()  # one line: the grid below gets the height
+        for label, widget in (("styles from seed", self.style_seed), ("rows", self.style_rows)):
+            form.addWidget(QLabel(label))
+            form.addWidget(widget)
+        form.addStretch(1)
         self.style_pane = ImagePane()
+        # at least 20 screen pixels a digit for the default six rows, whatever the hand takes
+        self.style_pane.setMinimumSize(10 * MIN_DIGIT_PX, STYLE_ROWS * MIN_DIGIT_PX)
         layout = QVBoxLayout(w)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(form)
         layout.addWidget(_wrapped("Each row is one style z; the columns are the digits 0-9."))
-        layout.addWidget(self.style_pane, 2)
+        layout.addWidget(self.style_pane, 1)
         layout.addWidget(_wrapped("Your hand: draw a digit (or take one from the data set); "
                                   "the encoder reads its style and the decoder writes 0-9 in "
                                   "it."))
-        layout.addLayout(self._hand_row(), 1)
+        layout.addLayout(self._hand_row())
+        layout.addWidget(self.hand_pane)
 
     def _hand_row(self) -> QHBoxLayout:
         self.canvas = DrawingCanvas()
@@ -73,14 +79,21 @@ class StyleDigitPanel(QWidget):
         for widget in (clear, QLabel("data-set image"), self.image_index, use, self.hand_note):
             buttons.addWidget(widget)
         buttons.addStretch(1)
-        self.hand_pane = ImagePane()
-        self.hand_pane.setMinimumHeight(60)
+        self.hand_pane = ImagePane()  # the input and its style as 0-9, in one row below
+        self.hand_pane.setFixedHeight(2 * MIN_DIGIT_PX + 8)
         self.hand_images: np.ndarray | None = None
         row = QHBoxLayout()
         row.addWidget(self.canvas)
-        row.addLayout(buttons)
-        row.addWidget(self.hand_pane, 1)
+        row.addLayout(buttons, 1)
         return row
+
+    def forget(self) -> None:
+        """Another run took the window: its decoder's "your hand" output goes with it."""
+        self.canvas.clear()
+        self.hand_images = None
+        self.hand_pane.item.clear()
+        self.hand_pane.pixels = None
+        self.hand_note.setText("")
 
     def render_again(self, *_) -> None:
         if self.sampler is not None:

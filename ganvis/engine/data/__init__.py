@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from ganvis.engine.data.arrays import load_h5, load_npz
+from ganvis.engine.data.arrays import load_h5, load_npz, refuse_ganvis_file
 from ganvis.engine.data.dataset import (
     H5_ERRORS,
     MAX_CLASSES,
@@ -29,7 +29,7 @@ from ganvis.resources import resource
 BUILTIN = ("mnist5k", "mnist5k-binary")
 __all__ = ["BUILTIN", "H5_ERRORS", "MAX_CLASSES", "MAX_PIXEL_BYTES", "MAX_SIDE", "MIN_SIDE",
            "Dataset", "DeviceData", "load_dataset", "load_folder", "load_h5", "load_idx",
-           "load_npz"]
+           "load_npz", "refuse_ganvis_file"]
 
 
 def load_dataset(spec: str) -> Dataset:
@@ -55,6 +55,7 @@ def load_dataset(spec: str) -> Dataset:
                             "idx:DIR, npz:FILE, h5:FILE or images:DIR")
     if not path.exists():
         raise DataError(f"{path}: no such file or folder")
+    refuse_ganvis_file(path)
     if not kind:
         kind = _guess_kind(path)
     loader = {"idx": load_idx, "npz": load_npz, "h5": load_h5, "hdf5": load_h5}[kind]

@@ -100,6 +100,29 @@ def read_npy_member(fp: BinaryIO, available: int, path: Path, name: str,
 
 # --- HDF5 arrays ---------------------------------------------------------------------------
 
+# What ganvis's own HDF5 files say they are (store/runfile.py writes FORMAT = "ganvis-run";
+# the store imports this package, so the name is repeated here rather than imported).
+RUN_FORMAT = "ganvis-run"
+
+
+def refuse_ganvis_file(path: str | Path) -> None:
+    """Raise DataError at once if `path` is a file ganvis wrote (a model file, the judge
+    classifier) rather than a data set: its arrays are weights and sample grids, not data."""
+    path = Path(path)
+    try:
+        if not (path.is_file() and h5py.is_hdf5(path)):
+            return
+        with h5py.File(path, "r") as f:
+            fmt = f.attrs.get("format")
+    except H5_ERRORS:
+        return  # not readable as HDF5: the loader says what is wrong with it
+    fmt = fmt.decode("utf-8", "replace") if isinstance(fmt, bytes) else fmt
+    if fmt == RUN_FORMAT:
+        raise DataError(f"{path} is a ganvis model file, not a data set: open it with "
+                        f"File > Open model (or go on training it: ganvis train --resume {path})")
+    if isinstance(fmt, str) and fmt.startswith("ganvis-"):
+        raise DataError(f"{path} is a file of ganvis's own ({fmt}), not a data set")
+
 
 def load_h5(path: Path) -> Dataset:
     path = Path(path)

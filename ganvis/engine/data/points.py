@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganvis.engine.data.arrays import read_npy_member
+from ganvis.engine.data.arrays import read_npy_member, refuse_ganvis_file
 from ganvis.engine.errors import DataError
 
 TRAIN_POINTS = 100_000  # a built-in set's training sample (PacGAN's num_sample)
@@ -163,6 +163,7 @@ def load_points(spec: str) -> PointSet:
     path = Path(rest).expanduser()
     if not path.is_file():
         raise DataError(f"{path}: no such file")
+    refuse_ganvis_file(path)
     if path.stat().st_size > MAX_FILE_BYTES:
         raise DataError(f"{path}: {path.stat().st_size / 2**20:.0f} MiB; ganvis reads point "
                         f"files up to {MAX_FILE_BYTES / 2**20:.0f} MiB")

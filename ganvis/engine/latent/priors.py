@@ -36,3 +36,14 @@ def sample_prior(kind: str, n: int, dim: int, gen: torch.Generator,
         z[:, :2] *= MOG_STD
         return z + mog_means(dim, device)[comp]
     raise ValueError(f"unknown prior {kind!r}")
+
+
+def prior_extent(kind: str, dim: int) -> float:
+    """How far from 0 the prior's mass reaches along dimension `dim` (0-based), for a
+    slider's range: 3 standard deviations of N(0, 1), the cube's edge, or the mixture's ring
+    (radius 4) plus 3 of its components' standard deviations in the first two dimensions."""
+    if kind == "uniform":
+        return 1.0
+    if kind == "mog10" and dim < 2:
+        return MOG_RADIUS + 3 * MOG_STD
+    return 3.0

@@ -30,6 +30,7 @@ from ganvis.engine.runs.series import Accumulator
 from ganvis.engine.runs.snapshot import SERIES_LABELS, Observation, Snapshot, frozen
 from ganvis.engine.runs.state import RunRecord, RunState
 from ganvis.engine.runs.timeline import Timeline
+from ganvis.engine.runs.waterfall import Waterfall
 
 GRID_SIZE = 64
 PROBE_SIZE = 256
@@ -87,6 +88,7 @@ class Run:
         self.history: dict[str, list[float]] = {k: [] for k in self.history_keys()}
         self._mark = (0, 0.0)  # (images seen, elapsed) at the last snapshot
         self.timeline = Timeline()  # every snapshot's sample grid
+        self.waterfall = Waterfall()  # every snapshot's D(x) histograms
         self.guard = Guard(self.device)
         # the series since the last row; what is added is watched by the run's guard
         self.acc = Accumulator(self.family.series, self.device, lambda v: self.guard.watch(v))
@@ -226,6 +228,7 @@ class Run:
         )
         if snap.grid.ndim == 3:  # the timeline keeps image grids
             self.timeline.add(self.step, snap.grid)
+        self.waterfall.add(self.step, snap.real_probs, snap.fake_probs)
         self._mark = (self.images_seen, self.elapsed)
         return snap
 
@@ -236,7 +239,7 @@ class Run:
         rec = None
         if record:
             rec = RunRecord(history=self.history, metrics=self.live.state(),
-                            timeline=self.timeline.arrays())
+                            timeline=self.timeline.arrays(), waterfall=self.waterfall.arrays())
         return RunState(
             d_steps=self.d_steps, g_steps=self.g_steps, elapsed=self.elapsed,
             images_seen=self.images_seen,
@@ -270,6 +273,7 @@ class Run:
                             for k in self.history_keys()}
             self.live.load_state(r.metrics)
             self.timeline.restore(*r.timeline)
+            self.waterfall.restore(*r.waterfall)
         self.acc.reset()
         self._mark = (self.images_seen, self.elapsed)
 

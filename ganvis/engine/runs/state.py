@@ -8,20 +8,23 @@ stores one. Nothing else copies a run's fields.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
+
+from ganvis.engine.runs.waterfall import Rows, empty_rows
 
 
 @dataclass(frozen=True)
 class RunRecord:
     """What a run has recorded: the history rows, the quality measurements (with the live
-    metrics' schedule) and the timeline of sample grids."""
+    metrics' schedule), the timeline of sample grids and the D(x) waterfall's rows."""
 
     history: dict[str, list[float]]
     metrics: dict  # LiveMetrics.state(): {"history": {...}, "last_step", "last_cost", ...}
     timeline: tuple[np.ndarray, np.ndarray]  # (steps, grids) as Timeline.arrays()
+    waterfall: Rows = field(default_factory=empty_rows)  # as Waterfall.arrays()
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,12 @@ Layout (format_version 1; see the README for the full description):
                                           (step, fcd, coverage, class_kl, score, ...)
   samples/grid, samples/grid_z            the last sample grid and its fixed codes
   timeline/steps, timeline/grids          every snapshot's grid (uint8, N x n x H x W)
+  waterfall/steps, waterfall/real, waterfall/fake
+                                          every snapshot's D(x) histograms (float32 shares,
+                                          N x 40; absent without an adversary; optional)
   rng/train                               the training random generator's state (optional)
-Everything read is checked; nothing is unpickled; writes are atomic. runfile.py reads,
-save.py writes, load.py opens a file as a run, a sampler or something to explore.
+Everything read is checked; nothing is unpickled; writes are atomic. runfile.py and records.py
+read, save.py writes, load.py opens a file as a run, a sampler or something to explore.
 """
 
 from ganvis.engine.store.load import (

@@ -26,6 +26,14 @@ def demo_path(name: str) -> Path:
     return resource("models", f"{name}.h5")
 
 
+def is_demo(path: str | Path) -> bool:
+    """Whether `path` is one of the shipped demo model files."""
+    try:
+        return Path(path).resolve().parent == resource("models", "x").resolve().parent
+    except OSError:
+        return False
+
+
 def resolve_model(spec: str | Path) -> Path:
     """A model argument as a file: an existing file as is, a demo name as its shipped file."""
     path = Path(spec)

@@ -69,7 +69,7 @@ class Exploration:
 
     sampler: Sampler
     config: RunConfig
-    history: dict  # the history series, plus "metrics" and "timeline" (as RunHistory.load takes)
+    history: dict  # the series, plus "metrics", "timeline", "waterfall" (as RunHistory.load takes)
     snapshot: Snapshot
 
 
@@ -80,6 +80,7 @@ def explore_file(path: str | Path) -> Exploration:
         history, grid, c = rf.history(), rf.grid(), rf.counters
         history["metrics"] = rf.history("metrics")
         history["timeline"] = rf.timeline()
+        history["waterfall"] = rf.waterfall()
     if grid is None:
         grid = sampler.sample(64, 0)
     empty = np.zeros(0, np.float32)

@@ -1,6 +1,7 @@
-"""Reading run files: a validated view of one file's header, weights, optimiser state,
-history, metrics, grids, timeline and random stream. Everything read is checked (names,
-shapes, dtypes, sizes, finiteness, format version); nothing is unpickled."""
+"""Reading run files: a validated view of one file's header, weights, optimiser state and
+random stream, and (records.py) its history, metrics, grids, timeline and waterfall. Everything
+read is checked (names, shapes, dtypes, sizes, finiteness, format version); nothing is
+unpickled."""
 
 from __future__ import annotations
 
@@ -21,19 +22,16 @@ from ganvis.engine.errors import ConfigError, GanvisError, ModelFileError
 from ganvis.engine.family import family
 from ganvis.engine.files.h5guard import UnsafeFile, check_dataset, check_links
 from ganvis.engine.nets.size import build_nets, check_size
-from ganvis.engine.runs.base import HISTORY_KEYS
 from ganvis.engine.runs.state import RunRecord, RunState
-from ganvis.engine.runs.timeline import MAX_FRAMES
+from ganvis.engine.store.records import RecordReader
 
 FORMAT = "ganvis-run"
 FORMAT_VERSION = 1
-MAX_HISTORY = 10_000_000
-MAX_GRID = 4096
 MIN_BUDGET = 256 * 2**20
 MAX_COUNTER = 2**53  # steps and images: far past any run, and what a save can write back
 
 
-class RunFile:
+class RunFile(RecordReader):
     """A validated view of a run file's header; open it with `with RunFile(path) as rf:`."""
 
     def __init__(self, path: str | Path) -> None:
@@ -199,70 +197,12 @@ class RunFile:
                                for n, r in refs.items()}
         return {"state": state, "param_groups": sd["param_groups"]}
 
-    def history(self, name: str = "history") -> dict[str, list[float]]:
-        """The training history, or (name="metrics") the quality measurements."""
-        keys = HISTORY_KEYS if name == "history" else self.family.metric_keys
-        out: dict[str, list[float]] = {k: [] for k in keys}
-        group = self.f.get(name)
-        if group is None:
-            return out
-        lengths = set()
-        for k in keys:
-            ds = group.get(k)
-            if ds is None:
-                continue
-            if not isinstance(ds, h5py.Dataset) or ds.ndim != 1 or ds.dtype.kind not in "fiu" \
-                    or ds.shape[0] > MAX_HISTORY:
-                raise self._fail(f"{name}/{k} must be a 1-D numeric series")
-            out[k] = self._read(ds, f"{name}/{k}").astype(np.float64).tolist()
-            lengths.add(len(out[k]))
-        if len(lengths) > 1:
-            raise self._fail(f"{name} series have different lengths")
-        if name == "metrics" and out["step"]:
-            needed = [k for k in ("fcd", "coverage", "js") if k in keys]
-            if not all(out[k] for k in needed):
-                raise self._fail(f"metrics: a measurement needs at least step, "
-                                 f"{' and '.join(needed)}")
-            counts = [k for k in ("step", "coverage") if k in keys]
-            if not all(math.isfinite(v) for k in counts for v in out[k]):
-                raise self._fail(f"metrics: {' and '.join(counts)} must be finite numbers")
-        return out
-
-    def grid(self) -> np.ndarray | None:
-        ds = self.f.get("samples/grid")
-        if ds is None:
-            return None
-        if not isinstance(ds, h5py.Dataset) or ds.ndim != len(self.shape) + 1 \
-                or tuple(ds.shape[1:]) != self.shape \
-                or ds.shape[0] > MAX_GRID or ds.dtype.kind != "f":
-            raise self._fail("samples/grid must be n x H x W floats")
-        g = self._read(ds, "samples/grid").astype(np.float32)
-        if not np.isfinite(g).all():
-            raise self._fail("samples/grid holds NaN or infinite values")
-        return g
-
-    def timeline(self) -> tuple[np.ndarray, np.ndarray]:
-        """(steps (N,), grids (N, n, H, W) uint8); empty when the file has none."""
-        group = self.f.get("timeline")
-        if group is None:
-            return np.zeros(0, np.int64), np.zeros((0, 0, *self.shape), np.uint8)
-        steps, grids = group.get("steps"), group.get("grids")
-        if not isinstance(steps, h5py.Dataset) or not isinstance(grids, h5py.Dataset):
-            raise self._fail("timeline needs both steps and grids")
-        if steps.ndim != 1 or steps.dtype.kind not in "iu" or steps.shape[0] > MAX_FRAMES + 1:
-            raise self._fail(f"timeline/steps must be at most {MAX_FRAMES + 1} whole numbers")
-        if grids.ndim != 4 or grids.dtype != np.uint8 or grids.shape[0] != steps.shape[0] \
-                or grids.shape[1] > MAX_GRID or tuple(grids.shape[2:]) != self.shape:
-            raise self._fail("timeline/grids must be one uint8 n x H x W grid per step")
-        return (self._read(steps, "timeline/steps").astype(np.int64),
-                self._read(grids, "timeline/grids"))
-
     def state(self, nets: dict[str, nn.Module], opts: dict[str, torch.optim.Optimizer]
               ) -> RunState:
         """The run state the file holds, checked against a run's networks and optimisers."""
         c = self.counters
         record = RunRecord(history=self.history(), metrics={"history": self.history("metrics")},
-                           timeline=self.timeline())
+                           timeline=self.timeline(), waterfall=self.waterfall())
         return RunState(
             d_steps=c["d_steps"], g_steps=c["g_steps"], elapsed=c["elapsed"],
             images_seen=c["images_seen"],

@@ -1,5 +1,5 @@
 """Writing run files: a run's whole state (weights, optimiser state, counters, random stream,
-history, metrics, timeline) and its last grid, atomically.
+history, metrics, timeline, D(x) waterfall) and its last grid, atomically.
 
 The HDF5 file is built in memory and then written with plain file I/O: a disk that fills up
 mid-write is then an OSError like any other (h5py, failing to flush at close, left its file
@@ -62,6 +62,10 @@ def save_run(run: Run, path: str | Path, *, optimizer: bool = True) -> Path:
                 f.create_dataset("timeline/steps", data=steps)
                 f.create_dataset("timeline/grids", data=grids, compression="gzip",
                                  chunks=(1, *grids.shape[1:]))
+            steps, real, fake = record.waterfall
+            if len(steps):  # nothing for a family without an adversary
+                for name, data in (("steps", steps), ("real", real), ("fake", fake)):
+                    f.create_dataset(f"waterfall/{name}", data=data)
             f.create_dataset("samples/grid_z", data=run.grid_z.cpu().numpy())
             device_type, rng_state = state.rng
             rng = f.create_dataset("rng/train", data=rng_state.numpy())
