@@ -582,15 +582,15 @@ def test_closing_mid_export_cancels_it_and_writes_nothing(qtbot, make_window, tm
     assert not path.exists() and not list(tmp_path.glob(".*.tmp"))
 
 
-def test_gui_overhead_measures_the_window_against_the_bare_engine(qtbot):
-    from ganvis.app.gui_bench import gui_overhead, slider_latency
+def test_app_speed_share_measures_the_window_against_the_bare_engine(qtbot):
+    from ganvis.app.gui_bench import app_speed_share, slider_latency
     from ganvis.engine.runs.standard_loop import bench_config
 
     config = bench_config("dcgan", 32, "cpu").replace(width=8, metrics_every=0)
-    out = gui_overhead(config, seconds=1.0, rounds=1)
+    out = app_speed_share(config, seconds=1.0, rounds=1)
     assert out["engine_ips"] > 0 and out["app_ips"] > 0
-    assert out["gui_overhead"] == pytest.approx(out["app_ips"] / out["engine_ips"])  # 1 round
-    assert len(out["gui_rounds"]) == 1
+    assert out["app_speed_share"] == pytest.approx(out["app_ips"] / out["engine_ips"])  # 1 round
+    assert len(out["app_share_rounds"]) == 1
     lat = slider_latency(config, repeats=20, train_steps=2)
     assert set(lat) == {"interpolation", "dimension"}
     assert 0 < lat["dimension"]["p50_ms"] <= lat["dimension"]["p95_ms"]

@@ -41,7 +41,7 @@ def test_bench_json_has_the_ratios(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["device"] == "cpu" and len(out["rows"]) == 2
     assert out["ratio_b64"] > 0 and out["ratio_b1024"] > 0
-    assert "gui_overhead" in out and out["gui_overhead"] is None  # --no-gui
+    assert "app_speed_share" in out and out["app_speed_share"] is None  # --no-gui
 
 
 def test_bench_refuses_a_silly_duration(capsys):

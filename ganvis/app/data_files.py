@@ -13,6 +13,7 @@ from ganvis.app.settings import add_recent, recent
 from ganvis.app.setup_panel import SetupPanel
 from ganvis.app.views.draw_points import DrawPointsDialog
 from ganvis.engine.data import refuse_ganvis_file
+from ganvis.engine.data.idx import idx_name
 from ganvis.engine.errors import DataError
 from ganvis.engine.family import DataKind, all_families, family
 
@@ -52,7 +53,7 @@ class DataFiles(QObject):
         suffix = Path(path).suffix.lower()
         spec = f"{kind.specs.get(suffix, kind.specs.get('', 'npz'))}:{path}"
         add_recent(self.settings, f"data/{kind.name}", spec)
-        self.setup.add_data(spec, Path(path).name)
+        self.setup.add_data(spec, data_label(path))
 
     def draw(self) -> None:
         """Draw a distribution, save it where the user says, and train on it."""
@@ -76,3 +77,12 @@ def _ganvis_file(path: Path) -> bool:
     except DataError:
         return True
     return False
+
+
+def data_label(path: str) -> str:
+    """The data list's name for a file: IDX files are named alike in every data set, so their
+    folder and split ('fashion-mnist/train (IDX)'), else the file's name."""
+    p = Path(path)
+    if "idx3-ubyte" in p.name:
+        return f"{idx_name(p)} (IDX)"
+    return p.name

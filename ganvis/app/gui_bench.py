@@ -127,7 +127,7 @@ def _deadline(seconds: float):
     return lambda: time.perf_counter() >= end
 
 
-def gui_overhead(config: RunConfig, seconds: float = 6.0, rounds: int = 3) -> dict:
+def app_speed_share(config: RunConfig, seconds: float = 6.0, rounds: int = 3) -> dict:
     """The app's images/s as a fraction of the bare engine's: rounds of the bare engine then
     the window's worker, back to back, so that a pair sees the machine alike (a small VM's
     speed drifts by 15% from one few-second stretch to the next); medians, and the median of
@@ -142,7 +142,7 @@ def gui_overhead(config: RunConfig, seconds: float = 6.0, rounds: int = 3) -> di
             window.append(window_images_per_s(w, seconds))
     pairs = [a / e for e, a in zip(engine, window)]
     return {"engine_ips": statistics.median(engine), "app_ips": statistics.median(window),
-            "gui_overhead": statistics.median(pairs), "gui_rounds": pairs}
+            "app_speed_share": statistics.median(pairs), "app_share_rounds": pairs}
 
 
 def slider_latency(config: RunConfig, repeats: int = 200, train_steps: int = 100) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 from functools import partial
 from typing import Any, Protocol
 
@@ -15,15 +16,26 @@ from ganvis.engine.store.demos import DEMOS
 
 HELP = """<h3>What am I looking at?</h3>
 <p><b>Samples</b>: the generator G turns random codes z into images. The grid shows G(z)
-for the same 64 codes all along, so you watch them turn from noise into digits.</p>
+for the same 64 codes all along, so you watch them turn from noise into digits. Click one to
+see its nearest training images (is it a copy?).</p>
 <p><b>D(x) histograms</b>: the discriminator D gives each image the probability that it is
-real. Blue: real digits; orange: generated ones. Early on D separates them; at the game's
-equilibrium it cannot, and both pile up at ½ (dashed line). The waterfall below shows the
-whole history, time running down.</p>
-<p><b>Curves</b>: D's loss tends to log 4 ≈ 1.386 at equilibrium (dashed line).</p>
+real. Blue: real images; orange: generated ones (for an adversarial autoencoder: prior
+samples and codes). Early on D separates them; at the game's equilibrium it cannot, and both
+pile up at ½ (dashed line). The waterfall below shows the whole history, time running down.</p>
+<p><b>The game</b>: who is winning, the value V(D, G) and the lower bound on the
+Jensen-Shannon divergence it gives. <b>Curves</b>: the losses (D's tends to log 4 ≈ 1.386 at
+equilibrium, dashed), D's mean verdicts, and the quality measured on the built-in digits
+(FCD, digits covered).</p>
+<p><b>Latent space</b> and <b>Reconstructions</b> (autoencoders): the codes f(x) of real
+images beside samples of the prior, and x beside its reconstruction g(f(x)).
+<b>Explore</b>: walk from one code to another, drag single dimensions, and (supervised AAE)
+write every digit in one style, or in your own hand. <b>Timeline</b>: the sample grid at
+every snapshot, to scrub and export as GIF. <b>Compare runs</b>: several run files' curves
+and settings side by side. The 2-D GAN shows the game itself on the plane: the data, G's
+samples, D's surface and D*, its optimum.</p>
 <p><b>Keys</b>: Space train/pause · S one step (k D updates + one G update) · D one
 discriminator update · G one generator update · Ctrl+R reset · Ctrl+O open model ·
-Ctrl+S export model · Ctrl+E export sample grid.</p>"""
+Ctrl+S export model · Ctrl+E export sample grid · F1 this help.</p>"""
 
 
 class WindowCommands(Protocol):
@@ -142,6 +154,7 @@ class Actions:
                                  "Every view back in its place, at its first size"))
         h = m.addMenu("&Help")
         h.addAction(self._action("What am I looking at?", self.show_help, "F1"))
+        h.addAction(self._action("About ganvis", self.show_about))
         demos = h.addMenu("Demo models")
         for name, about in DEMOS.items():
             demos.addAction(self._action(f"{name}: {about}", partial(self.on.open_demo, name),
@@ -164,6 +177,18 @@ class Actions:
 
     def show_help(self) -> None:
         QMessageBox.information(self.window, "ganvis: help", HELP)
+
+    def show_about(self) -> None:
+        import torch  # noqa: PLC0415 (loaded already by the engine)
+        from PySide6 import __version__ as qt_version  # noqa: PLC0415
+
+        from ganvis import __version__  # noqa: PLC0415
+
+        QMessageBox.about(self.window, "About ganvis", f"<h3>ganvis {__version__}</h3><p>A "
+                          f"visual explorer for GANs and adversarial autoencoders: train one, "
+                          f"watch the game, explore what it learnt.</p><p>torch "
+                          f"{torch.__version__} · PySide6 {qt_version} · Python "
+                          f"{platform.python_version()}</p>")
 
     def rebuild_recent(self) -> None:
         self.recent_menu.clear()

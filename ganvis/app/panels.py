@@ -179,6 +179,7 @@ class Panels:
         """Another run took the window: views that hold the last run's output or its plot
         ranges start afresh."""
         self.explore.style_tab.forget()
+        self.timeline.follow.setChecked(True)
         for plot in (self.curves.loss, self.curves.means, self.curves.quality):
             plot.enableAutoRange(axis="x")
         for plot in (self.curves.loss, self.curves.quality):
@@ -218,7 +219,11 @@ class Panels:
         lab = self.status
         lab["state"].setText("● training" if training
                              else "paused" if trainable else "exploring")
-        lab["step"].setText(f"step {snap.step:,}")
+        d_updates = (f" · D updates {snap.d_steps:,}" if snap.d_steps and snap.d_steps != snap.step
+                     else "")
+        lab["step"].setText(f"step {snap.step:,}{d_updates}")
+        lab["step"].setToolTip("Generator steps; D updates: the discriminator's, Step D and k "
+                               "included")
         lab["rate"].setText(f"{snap.steps_per_s:.1f} steps/s" if training else "")
         lab["images"].setText(f"{snap.images_per_s:,.0f} images/s" if training else "")
         lab["device"].setText(f"device {snap.device}")

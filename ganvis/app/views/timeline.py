@@ -3,7 +3,8 @@ GIF or a PNG strip."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -38,9 +39,14 @@ class TimelineView(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Scrub through training: each position is one snapshot")
         self.slider.valueChanged.connect(self._show)
+        # a drag, a click or a key on the slider is the user scrubbing: stop following
+        self.slider.actionTriggered.connect(lambda _: QTimer.singleShot(0, self._scrubbed))
         self.follow = QCheckBox("Follow the newest")
         self.follow.setChecked(True)
-        self.follow.setToolTip("Keep the slider at the latest snapshot while training")
+        self.follow.setToolTip("Keep the slider at the latest snapshot while training "
+                               "(scrubbing back turns this off; the end of the slider or this "
+                               "box turns it on)")
+        self.follow.toggled.connect(lambda on: on and self._to_newest())
         self.label = QLabel("no snapshots yet")
         gif = QPushButton("Export GIF…")
         gif.setToolTip("Every kept snapshot as one frame of an animated GIF, under its step")
@@ -65,14 +71,35 @@ class TimelineView(QWidget):
         layout.addLayout(buttons)
 
     def set_timeline(self, timeline: Timeline, cols: int) -> None:
-        """Show this timeline (called on the redraw timer; cheap when nothing changed)."""
+        """Show this timeline (called on the redraw timer; cheap when nothing changed). While
+        following, the newest snapshot; otherwise the step the user scrubbed to stays in view,
+        even as new snapshots arrive and old ones are thinned out."""
+        shown = self._shown_step()
         self.timeline, self.cols = timeline, cols
         n = len(timeline)
-        at_end = self.slider.value() >= self.slider.maximum()
+        self.slider.blockSignals(True)
         self.slider.setRange(0, max(0, n - 1))
-        if n and (self.follow.isChecked() or at_end):
+        if n and (self.follow.isChecked() or shown is None):
             self.slider.setValue(n - 1)
+        elif n:
+            steps = np.asarray(timeline.steps)
+            self.slider.setValue(int(np.clip(np.searchsorted(steps, shown, "right") - 1,
+                                             0, n - 1)))
+        self.slider.blockSignals(False)
         self._show()
+
+    def _shown_step(self) -> int | None:
+        t = self.timeline
+        if t is None or not len(t):
+            return None
+        return int(t.steps[min(self.slider.value(), len(t) - 1)])
+
+    def _scrubbed(self) -> None:
+        """The user moved the slider: follow the newest only when it is at the end."""
+        self.follow.setChecked(self.slider.value() >= self.slider.maximum())
+
+    def _to_newest(self) -> None:
+        self.slider.setValue(self.slider.maximum())
 
     def _show(self, *_) -> None:
         t = self.timeline

@@ -35,8 +35,15 @@ def load_idx(path: Path) -> Dataset:
                 f"{labels_path}: {len(labels)} labels but {images_path.name} holds "
                 f"{len(images)} images; they must match"
             )
-    return make(images_path.name.split("-images")[0] or images_path.name,
-                 images, labels, str(images_path))
+    return make(idx_name(images_path), images, labels, str(images_path))
+
+
+def idx_name(images_path: Path) -> str:
+    """'fashion-mnist/train' for fashion-mnist/train-images-idx3-ubyte.gz: the folder says
+    which data set (the files are named alike in every one), the file which split."""
+    split = images_path.name.split("-images")[0] or images_path.name
+    folder = images_path.parent.name
+    return f"{folder}/{split}" if folder else split
 
 
 def _find_idx_images(folder: Path) -> Path:
