@@ -86,7 +86,7 @@ def main() -> int:
     steps = win.latest.step - step0
     win.toggle_training()
     spin(lambda: not win.training)
-    win.close()
+    win.close_discarding()
     print(f"| theory lab, gan2d on ring8, window {args.size}, {os.cpu_count()} cores, training "
           f"thread {training_threads()} threads | |")
     print("|---|---|")

@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--digit", type=int, default=None, help="with --open: digit button")
     ap.add_argument("--hand", type=int, default=None,
                     help="with --open of a supervised AAE: 'your hand' from this data-set image")
+    ap.add_argument("--dock", default=None, help="bring this dock to the front: hists, curves, "
+                    "latent, recon, explore, timeline, setup, game")
     ap.add_argument("--size", default="1440x900", help="screen size WxH (see above)")
     ap.add_argument("--scale", type=float, default=1.0, help="QT_SCALE_FACTOR, e.g. 2")
     ap.add_argument("--timeout", type=float, default=600, help="give up after this many seconds")
@@ -114,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         d_steps = win.latest.d_steps
         win.panels.theory.optimise.click()
         spin_until(lambda: win.latest.d_steps >= d_steps + 500)
+    if args.dock:
+        win.panels.docks[args.dock].raise_()
     t = time.monotonic()
     spin_until(lambda: time.monotonic() - t > 0.5)  # let the redraw timer run
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -123,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         win.grab().save(str(args.out))
     area, frame = win.screen().availableGeometry(), win.frameGeometry()
     fits = "fits the screen" if area.contains(frame) else "DOES NOT FIT the screen"
+    print(f"minimum {win.minimumSizeHint().toTuple()}")
     print(f"saved {args.out} at step {win.latest.step}: window {frame.width()}x"
           f"{frame.height()} {fits} ({area.width()}x{area.height()} available)")
     win.close_discarding()

@@ -25,7 +25,10 @@ def _history(n: int, spike_at: int) -> RunHistory:
 
 
 def test_a_long_history_is_drawn_with_a_few_points_per_pixel_keeping_its_peaks(qtbot):
+    from ganvis.engine.family import family
+
     view = CurvesView()
+    view.set_family(family("dcgan"), "mnist5k")  # as the window does: every plot shown
     qtbot.addWidget(view)
     view.resize(560, 520)
     view.show()
@@ -109,7 +112,10 @@ def test_an_update_paints_each_plot_once(qtbot, monkeypatch):
     real = pg.GraphicsView.paintEvent  # patched before the view exists: Qt looks it up then
     monkeypatch.setattr(pg.GraphicsView, "paintEvent",
                         lambda self, ev: (paints.append(self), real(self, ev))[1])
+    from ganvis.engine.family import family
+
     view = CurvesView()
+    view.set_family(family("dcgan"), "mnist5k")  # as the window does: every plot shown
     qtbot.addWidget(view)
     view.resize(560, 520)
     view.show()

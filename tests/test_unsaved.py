@@ -139,3 +139,15 @@ def test_a_new_run_leaves_nothing_of_the_last_in_sight(qtbot, window):
     assert style.hand_pane.pixels is None and style.hand_images is None
     assert not w.neighbours.isVisible()
     assert w.panels.curves.loss.getViewBox().autoRangeEnabled()[0]
+
+
+def test_a_run_trained_here_stays_in_compare_runs_when_replaced(qtbot, window):
+    w = window
+    _train(qtbot, w, 3)
+    step = w.latest.step
+    w.acts.reset.trigger()
+    click(_asked(w), "Discard")
+    qtbot.waitUntil(lambda: w.latest.step == 0, timeout=WAIT)
+    compare = w.panels.compare
+    assert compare.table.rowCount() == 1 and compare.runs[0].name == "new run 1"
+    assert compare.runs[0].step == step and compare.runs[0].config.model == "dcgan"

@@ -69,7 +69,7 @@ def training_window(config: RunConfig):
                   and w.latest.model == config.model)
             yield w
         finally:
-            w.close()
+            w.close_discarding()  # a measurement: nothing of it to keep
 
 
 def _same(a: RunConfig | None, b: RunConfig) -> bool:

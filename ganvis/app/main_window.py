@@ -208,18 +208,20 @@ class MainWindow(QMainWindow):
         fam = family(config.model)
         was = None if self.config is None else family(self.config.model)
         new_kind = was is None or (was.reconstructs, was.data) != (fam.reconstructs, fam.data)
-        self.panels.show_family(fam, raise_docks=new_kind)
+        self.panels.show_family(fam, config.data, raise_docks=new_kind)
+        trained, self.trainable = self.trainable, trainable
+        name = self.unsaved.name
+        new, path = self.unsaved.arrived()
+        if new:  # nothing of the last run stays in sight but its curves, for comparison
+            self.panels.forget_run(name, self.config, self.history,
+                                   self.latest if trained else None)
+            self.neighbours and self.neighbours.forget()
         self.config = config
-        self.trainable = trainable
         self.acts.set_family(fam, trainable)
         self.history.load(history)
         self.panels.setup.set_config(config)
         self._set_pending(False)
         save_config(self.settings, config)
-        new, path = self.unsaved.arrived()
-        if new:  # nothing of the last run stays in sight
-            self.panels.forget_run()
-            self.neighbours and self.neighbours.forget()
         if path:
             if not is_demo(path):  # the files the user chose, not the shipped ones
                 add_recent(self.settings, "models", path)

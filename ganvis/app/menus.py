@@ -60,7 +60,7 @@ class Actions:
 
     def __init__(self, window: QMainWindow, on: WindowCommands,
                  docks: dict[str, QDockWidget]) -> None:
-        self.window, self.on = window, on
+        self.window, self.on, self.docks = window, on, docks
         self.train = self._action("Train", on.toggle_training, "Space",
                                   "Train continuously, or pause")
         self.step = self._action("Step", lambda: on.send("step"), "S", "")
@@ -136,6 +136,9 @@ class Actions:
         f = m.addMenu("&File")
         for a in (self.open, self.open_data, self.open_folder):
             f.addAction(a)
+        f.addAction(self._action("Compare run files…", self._compare, None,
+                                 "Overlay several runs' curves and quality, their settings in "
+                                 "a table; export them as CSV"))
         self.recent_menu = f.addMenu("Open recent")
         f.addSeparator()
         for a in (self.save, self.onnx, self.grid):
@@ -177,6 +180,11 @@ class Actions:
 
     def show_help(self) -> None:
         QMessageBox.information(self.window, "ganvis: help", HELP)
+
+    def _compare(self) -> None:
+        self.docks["compare"].show()
+        self.docks["compare"].raise_()
+        self.docks["compare"].widget().add_files_dialog()
 
     def show_about(self) -> None:
         import torch  # noqa: PLC0415 (loaded already by the engine)

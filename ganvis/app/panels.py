@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 from ganvis.app.busy import RedrawMeter
 from ganvis.app.history import RunHistory
 from ganvis.app.setup_panel import SetupPanel
+from ganvis.app.unsaved import NEW_RUN
 from ganvis.app.views.autoencoder import LatentView, ReconstructionView
+from ganvis.app.views.compare import CompareView
 from ganvis.app.views.curves import CurvesView
 from ganvis.app.views.explore import ExploreView
 from ganvis.app.views.game import GameView
@@ -33,6 +35,7 @@ from ganvis.app.views.samples import SampleGridView
 from ganvis.app.views.theory import TheoryView
 from ganvis.app.views.timeline import TimelineView
 from ganvis.engine import Family
+from ganvis.engine.family import family
 
 SIDE_EVERY = 1.0  # the 2-D game comes up to 25 times a second: the side views follow once
 PREFERRED = (1440, 900)  # the window's size where the screen has room for it
@@ -57,6 +60,8 @@ class Panels:
         self.latent = LatentView()
         self.explore = ExploreView()
         self.timeline = TimelineView()
+        self.compare = CompareView()
+        self.kept = 0  # runs of this session kept for comparison
         self.docks: dict[str, QDockWidget] = {}
         for name, title, widget, area in (
             ("setup", "Run setup", _scrolled(self.setup), LEFT),
@@ -67,6 +72,7 @@ class Panels:
             ("recon", "Reconstructions", self.recon, RIGHT),
             ("explore", "Explore", self.explore, RIGHT),
             ("timeline", "Timeline", self.timeline, RIGHT),
+            ("compare", "Compare", self.compare, RIGHT),
         ):
             dock = QDockWidget(title, window)
             dock.setObjectName(f"dock_{name}")
@@ -74,9 +80,10 @@ class Panels:
             window.addDockWidget(area, dock)
             self.docks[name] = dock
         window.tabifyDockWidget(self.docks["hists"], self.docks["latent"])
-        for name in ("recon", "explore", "timeline"):
+        for name in ("recon", "explore", "timeline", "compare"):
             window.tabifyDockWidget(self.docks["curves"], self.docks[name])
         self.docks["explore"].visibilityChanged.connect(self.explore.shown)
+        self.latent.explore_requested.connect(self.open_in_explore)
         self.explore.meter = meter
         self.status = {k: QLabel() for k in ("state", "step", "rate", "images", "device",
                                              "elapsed")}
@@ -95,22 +102,23 @@ class Panels:
         w = self.window
         area = w.screen().availableGeometry()
         width, height = min(PREFERRED[0], area.width()), min(PREFERRED[1], area.height())
+        self.tab_right_column(area.height() < TALL)  # first: it sets the minimum height
+        w.layout().activate()
         w.resize(width, height)
         w.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
         if (width, height) != PREFERRED:  # the screen is the limit: take all of it
             w.setWindowState(w.windowState() | Qt.WindowState.WindowMaximized)
-        self.tab_right_column(area.height() < TALL)
 
     def tab_right_column(self, together: bool) -> None:
         """Histograms above the curves (tall screens), or every view of the right column in one
         tab group (short ones)."""
         w, d = self.window, self.docks
         if together:
-            for name in ("curves", "recon", "explore", "timeline"):
+            for name in ("curves", "recon", "explore", "timeline", "compare"):
                 w.tabifyDockWidget(d["hists"], d[name])
         else:
             w.splitDockWidget(d["hists"], d["curves"], Qt.Orientation.Vertical)
-            for name in ("recon", "explore", "timeline"):
+            for name in ("recon", "explore", "timeline", "compare"):
                 w.tabifyDockWidget(d["curves"], d[name])
         d["hists"].raise_()
         QTimer.singleShot(0, self.hide_stray_tab_bars)
@@ -136,6 +144,8 @@ class Panels:
         for b in bars:
             if any(o is not b and tabs[b] < tabs[o] for o in bars):
                 b.hide()
+            b.setElideMode(Qt.TextElideMode.ElideNone)  # whole names; arrows scroll a long row
+            b.setUsesScrollButtons(True)
 
     def fit_docks(self) -> None:
         w, d = self.window, self.docks
@@ -145,8 +155,9 @@ class Panels:
         game = 190 if w.height() < TALL else 200
         w.resizeDocks([d["setup"], d["game"]], [w.height() - game, game], Qt.Orientation.Vertical)
 
-    def show_family(self, family: Family, raise_docks: bool = True) -> None:
-        """The views name what the family's adversary compares. An autoencoder brings its own
+    def show_family(self, family: Family, data: str, raise_docks: bool = True) -> None:
+        """The views name what the family's adversary compares, in words that fit the data
+        set (digits or images). An autoencoder brings its own
         views to the front, a GAN hides them (raise_docks: only when the kind changes, so a
         tab the user picked stays in front)."""
         points = family.data.name == "points"
@@ -171,13 +182,25 @@ class Panels:
                 [self.docks["hists"]], [width], Qt.Orientation.Horizontal))
         QTimer.singleShot(0, self.hide_stray_tab_bars)
         self.curves.quality.setVisible(not points)  # FCD and digits: images only
-        self.hists.set_players(family.players)
-        self.curves.set_players(family.players)
+        self.hists.set_family(family, data)
+        self.curves.set_family(family, data)
         self.theory.set_presets(family.presets)
 
-    def forget_run(self) -> None:
+    def open_in_explore(self, z: np.ndarray) -> None:
+        """A point of the 2-D latent map onto Explore's Dimensions sliders, in front."""
+        self.explore.dims.set_z(np.array(z, np.float32))
+        self.explore.tabs.setCurrentWidget(self.explore.dims)
+        self.docks["explore"].raise_()
+
+    def forget_run(self, name: str, config, history: RunHistory, latest) -> None:
         """Another run took the window: views that hold the last run's output or its plot
-        ranges start afresh."""
+        ranges start afresh, and the last run, if it trained here (`latest` its newest
+        snapshot, None while only exploring), stays in Compare runs."""
+        if config is not None and latest is not None and latest.step > 0:
+            self.kept += 1
+            label = f"{name} {self.kept}" if name == NEW_RUN else name
+            self.compare.add_live(label, config, history.series, history.metrics,
+                                  latest.elapsed)
         self.explore.style_tab.forget()
         self.timeline.follow.setChecked(True)
         for plot in (self.curves.loss, self.curves.means, self.curves.quality):
@@ -211,7 +234,8 @@ class Panels:
             self.samples.set_images(np.asarray(snap.grid), snap.step, cols=snap.grid_cols)
         ae = snap.autoencoder
         if ae is not None:
-            self.recon.set_images(ae.recon_inputs, ae.recon_outputs, snap.step)
+            self.recon.set_images(ae.recon_inputs, ae.recon_outputs, snap.step, ae.pca_outputs,
+                                  ae.codes.shape[1], family(snap.model).conditional)
             self.latent.set_codes(ae.codes, ae.code_labels, ae.prior_samples, snap.step)
         self.timeline.set_timeline(history.timeline, history.grid_cols)
 

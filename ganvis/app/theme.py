@@ -12,6 +12,9 @@ D_COLOR = (235, 87, 87)
 G_COLOR = (102, 204, 120)
 RECON_COLOR = (190, 140, 255)
 EQUILIBRIUM = (200, 200, 200)
+# The latent scatter's prior samples: a hue none of the ten digit colours (matplotlib's tab10,
+# grey among them) comes near, so the prior never reads as one digit's codes.
+PRIOR_COLOR = (140, 235, 190)
 BACKGROUND = "#16181d"
 FOREGROUND = "#c9ced6"
 

@@ -8,8 +8,9 @@ the views' words for what the adversary compares, which manual steps exist.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ganvis.engine.errors import ConfigError
@@ -17,7 +18,8 @@ from ganvis.engine.errors import ConfigError
 
 @dataclass(frozen=True)
 class Players:
-    """What a family's adversary tells apart, in the views' words."""
+    """What a family's adversary tells apart, in the views' words. A run's views take
+    `for_data(spec)` of the family's words: they then name what that run's data set holds."""
 
     real: str  # what D calls real, e.g. "real images", "prior samples z ~ p(z)"
     fake: str  # what it calls fake, e.g. "generated G(z)", "encoder codes f(x)"
@@ -25,6 +27,22 @@ class Players:
     fake_short: str  # "fake", "codes"
     real_mean: str = "D(x)"  # the curves' names for the means of D's verdicts
     fake_mean: str = "D(G(z))"
+    verdict: str = "D(x)"  # D's output on one input, as an axis names it
+    meaning: str = "the probability D gives that x is real"  # what that number is
+    data_word: str = "images"  # the word these phrases use for any data set
+    # data sets known to hold something more particular: spec -> word ("mnist5k": "digits")
+    nouns: Mapping[str, str] = field(default_factory=dict)
+
+    def for_data(self, spec: str) -> Players:
+        """These words for a run on the data set `spec` (the built-in digits: "real digits";
+        a user's Fashion-MNIST: "real images"). The words it gives are final: no nouns."""
+        noun = self.nouns.get(spec, self.data_word)
+        word = re.compile(rf"\b{re.escape(self.data_word)}\b")
+        return replace(self, data_word=noun, nouns={}, **{k: word.sub(noun, getattr(self, k))
+                                                          for k in PHRASES})
+
+
+PHRASES = ("real", "fake", "real_short", "fake_short", "real_mean", "fake_mean", "meaning")
 
 
 @dataclass(frozen=True)
@@ -86,6 +104,10 @@ class Family:
     def images_seen(self, counters: Mapping[str, int], batch_size: int) -> int:
         """Real images drawn by `counters` at `batch_size` (one batch per counted update)."""
         return int(counters[self.image_counter]) * batch_size
+
+    def players_for(self, data: str) -> Players | None:
+        """The players' words for a run on the data set `data` (None: no adversary)."""
+        return None if self.players is None else self.players.for_data(data)
 
     def phase(self, command: str) -> Phase | None:
         return next((p for p in self.phases if p.command == command), None)

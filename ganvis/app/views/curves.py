@@ -1,4 +1,5 @@
-"""Training curves: losses with the equilibrium marked, mean D(x) for real and fake, quality."""
+"""Training curves: losses with the equilibrium marked, mean D(x) for real and fake, quality;
+hovering a plot reads off the step and the values of its series there."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from ganvis.app.theme import (
     plot_widget,
     settle,
 )
+from ganvis.app.views.readout import Readout
 from ganvis.engine.quality.game import LOG4
 
 FCD_COLOR = (220, 220, 120)
@@ -29,6 +31,12 @@ COVERAGE_COLOR = (120, 200, 160)
 HINT_STYLE = "color: #999999; padding: 2px 6px;"
 COLLAPSE_STYLE = "color: #ffd0d0; background: #6a2020; padding: 4px 6px; border-radius: 3px;"
 HINT = "Quality metrics (FCD, digits covered) appear below as the run measures them."
+# Every plot's axes get the same widths: linked plots line their x ranges up on screen, so
+# with a wider axis on one plot its points would sit off the others' (and off its own) range.
+LEFT_WIDTH, RIGHT_WIDTH = 58, 46
+MIN_PLOT_HEIGHT = 150  # below this a plot's axis caption no longer fits beside it
+LOSSES = (("d_loss", D_COLOR, "D loss"), ("g_loss", G_COLOR, "G loss"),
+          ("recon_loss", RECON_COLOR, "reconstruction"))
 
 
 class CurvesView(QWidget):
@@ -46,24 +54,23 @@ class CurvesView(QWidget):
         top.addStretch(1)
         top.addWidget(self.log)
         self.loss = self._plot("loss")
-        _title(self.loss, (D_COLOR, "D loss"), (G_COLOR, "G loss"),
-               (RECON_COLOR, "reconstruction (autoencoders)"))
-        self.d_curve = self._series(self.loss, D_COLOR, "D loss")
-        self.g_curve = self._series(self.loss, G_COLOR, "G loss")
-        self.r_curve = self._series(self.loss, RECON_COLOR, "reconstruction")
+        self.loss_curves = {key: self._series(self.loss, color, name)
+                            for key, color, name in LOSSES}
+        self.d_curve, self.g_curve, self.r_curve = self.loss_curves.values()
         self.eq_line = pg.InfiniteLine(LOG4, angle=0, pen=pen(EQUILIBRIUM, 1, dashed=True),
                                        label="D at equilibrium: log 4",
                                        labelOpts={"position": 0.97, "color": EQUILIBRIUM,
                                                   "anchors": [(1, 1), (1, 1)]})
         self.loss.addItem(self.eq_line)
         self.means = self._plot("mean D")
-        _title(self.means, (REAL, "D(x) on real"), (FAKE, "D(G(z)) on fake"))
         self.means.setYRange(0, 1, padding=0.05)
-        self.real_curve = self._series(self.means, REAL, "D(x), real")
-        self.fake_curve = self._series(self.means, FAKE, "D(G(z)), fake")
+        self.real_curve = self._series(self.means, REAL, "D(x) on real")
+        self.fake_curve = self._series(self.means, FAKE, "D(G(z)) on fake")
         self.means.addItem(pg.InfiniteLine(0.5, angle=0, pen=pen(EQUILIBRIUM, 1, dashed=True)))
-        self.quality = self._plot("FCD (lower: better)")
-        _title(self.quality, (FCD_COLOR, "FCD"), (COVERAGE_COLOR, "digits covered (right)"))
+        self.quality = self._plot("FCD")
+        self.quality.setMouseEnabled(y=False)  # its y range follows the measurements
+        _title(self.quality, (FCD_COLOR, "FCD (lower: better)"),
+               (COVERAGE_COLOR, "digits covered (right)"))
         self.fcd_curve = self.quality.plot(pen=pen(FCD_COLOR), symbol="o", symbolSize=5,
                                            symbolBrush=FCD_COLOR, name="FCD")
         self.coverage_curve = self._right_axis(self.quality, "digits (of 10)")
@@ -73,8 +80,19 @@ class CurvesView(QWidget):
         self.quality_hint.setWordWrap(True)
         self.quality_hint.setStyleSheet(HINT_STYLE)
         self.showing_metrics = False
-        self.means.setXLink(self.loss)
-        self.quality.setXLink(self.loss)
+        # One x range for the three plots, the losses' (copied, not pyqtgraph's setXLink,
+        # which lines views up by their on-screen geometry: stale while the dock is hidden).
+        self.loss.sigXRangeChanged.connect(self._follow_losses)
+        for follower in (self.means, self.quality):
+            follower.getViewBox().sigRangeChangedManually.connect(self._lead)
+        # Invisible, one per plot: from the first to the last step of the losses and of the
+        # quality measurements, so that every plot fitting its x range alone fits the same.
+        self.x_spans = [pg.PlotCurveItem(pen=None) for _ in range(3)]
+        for plot, span in zip((self.loss, self.means, self.quality), self.x_spans):
+            plot.addItem(span)
+        self.readouts = [Readout(self.loss, list(self.loss_curves.values())),
+                         Readout(self.means, [self.real_curve, self.fake_curve]),
+                         Readout(self.quality, [self.fcd_curve, self.coverage_curve])]
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -82,15 +100,43 @@ class CurvesView(QWidget):
             layout.addWidget(p, 1)
         layout.addWidget(self.quality_hint)
         layout.addWidget(self.quality, 1)
+        self.recorded: frozenset[str] = frozenset()
+        self.set_series({"d_loss", "g_loss"})
+        self.set_players(None)
+
+    def set_family(self, family, data: str) -> None:
+        """Show the series `family` records, its verdicts named for the data set `data`."""
+        self.set_series(family.series)
+        self.set_players(family.players_for(data))
+
+    def set_series(self, series) -> None:
+        """Plot and name only the losses among `series` (a family records some of them)."""
+        self.recorded = frozenset(k for k, _, _ in LOSSES if k in series)
+        for key, curve in self.loss_curves.items():
+            curve.setVisible(key in self.recorded)
+        _title(self.loss, *((c, name) for k, c, name in LOSSES if k in self.recorded))
+        self.eq_line.setVisible("d_loss" in self.recorded)  # log 4: a GAN's D loss
 
     def set_players(self, players) -> None:
-        """Name the mean verdicts in the family's words (None: no adversary, no change)."""
+        """Name the mean verdicts in the family's words (engine Players; None: no adversary,
+        so no verdicts to plot)."""
+        self.means.setVisible(players is not None)
         if players is not None:
             _title(self.means, (REAL, players.real_mean), (FAKE, players.fake_mean))
+            self.real_curve.opts["name"] = players.real_mean
+            self.fake_curve.opts["name"] = players.fake_mean
 
     def _plot(self, ylabel: str) -> pg.PlotWidget:
         p = plot_widget("step", ylabel)
         p.showGrid(x=True, y=True, alpha=0.15)
+        p.setMinimumHeight(MIN_PLOT_HEIGHT)
+        item = p.getPlotItem()
+        item.getAxis("left").setWidth(LEFT_WIDTH)
+        item.showAxis("right")
+        right = item.getAxis("right")
+        right.setWidth(RIGHT_WIDTH)
+        right.setStyle(showValues=False)
+        right.setPen((0, 0, 0, 0))  # room only (see LEFT_WIDTH); the quality plot uses it
         return p
 
     @staticmethod
@@ -109,30 +155,46 @@ class CurvesView(QWidget):
         """A second y axis on the right (coverage counts 0-10 beside FCD's scale)."""
         box = pg.ViewBox()
         item = plot.getPlotItem()
-        item.showAxis("right")
         item.scene().addItem(box)
-        item.getAxis("right").linkToView(box)
-        item.getAxis("right").setLabel(label)
-        # Fixed ticks: the plot is short, and automatic ones crowd into an unreadable column.
-        item.getAxis("right").setTicks([[(v, str(v)) for v in (0, 5, 10)]])
+        axis = item.getAxis("right")
+        axis.enableAutoSIPrefix(False)  # counts, never "x1e+01"
+        axis.setPen(pg.getConfigOption("foreground"))
+        axis.setStyle(showValues=True)
+        axis.linkToView(box)
+        axis.setLabel(label)
         box.setXLink(item)
-        box.setYRange(0, 10.5, padding=0)
         box.setMouseEnabled(y=False)
         self._right_box = box
         item.vb.sigResized.connect(self._sync_right)
         curve = pg.PlotDataItem(pen=pen(COVERAGE_COLOR, 1), symbol="s", symbolSize=4,
-                                symbolBrush=COVERAGE_COLOR, stepMode=None)
+                                symbolBrush=COVERAGE_COLOR, name="digits covered")
         box.addItem(curve)
         return curve
 
+    def _follow_losses(self, _view, x_range) -> None:
+        for follower in (self.means, self.quality):
+            follower.setXRange(*x_range, padding=0)
+
+    def _lead(self) -> None:
+        """The user zoomed or panned the means or the quality plot: the losses follow it."""
+        for follower in (self.means, self.quality):
+            if follower.getViewBox() is self.sender():
+                self.loss.setXRange(*follower.getViewBox().viewRange()[0], padding=0)
+
     def _sync_right(self) -> None:
-        self._right_box.setGeometry(self.quality.getPlotItem().vb.sceneBoundingRect())
+        rect = self.quality.getPlotItem().vb.sceneBoundingRect()
+        self._right_box.setGeometry(rect)
+        pad = max(0.5, 80 / max(rect.height() - 16, 8))  # 0 and 10 8 px from the ends, so
+        self._right_box.setYRange(-pad, 10 + pad, padding=0)  # that their labels are drawn
+        self._fit_quality_y()  # its padding and ticks depend on the height too
 
     def _on_log(self, on: bool) -> None:
         self.loss.setLogMode(y=on)
         self.quality.setLogMode(y=on)
         # An InfiniteLine sits in view coordinates, which are log10 values in log mode.
         self.eq_line.setValue(math.log10(LOG4) if on else LOG4)
+        self.g_curve.opts["name"] = "|G loss|" if on else "G loss"  # what log mode plots
+        self._fit_quality_y()
         self.log_toggled.emit(on)
 
     def set_history(self, h: RunHistory) -> None:
@@ -154,6 +216,11 @@ class CurvesView(QWidget):
         steps = np.asarray(m.get("step", []), dtype=np.float64)
         self.fcd_curve.setData(steps, np.asarray(m.get("fcd", []), dtype=np.float64))
         self.coverage_curve.setData(steps, np.asarray(m.get("coverage", []), dtype=np.float64))
+        every = np.concatenate([steps, h.array("step")])
+        ends = np.array([every.min(), every.max()]) if len(every) else every
+        for span in self.x_spans:
+            span.setData(ends, np.full(len(ends), np.nan))
+        self._fit_quality_y()
         if not has:
             return
         # The latest values as words: the curve shows the trend, the label the number.
@@ -171,6 +238,32 @@ class CurvesView(QWidget):
             self.quality_hint.setStyleSheet(style)
         self.quality_hint.setText(last)
         self.quality_hint.setVisible(True)
+
+    def _fit_quality_y(self) -> None:
+        """FCD from 0 (a perfect match) up; on a log axis, whole decades, with ticks chosen
+        here (pyqtgraph's own overprint each other when a short plot spans one decade).
+        Coverage: fixed ticks, every other count where there is room (automatic ones crowd
+        into an unreadable column). No measurements: no values on either axis."""
+        fcd = self.fcd_curve.getOriginalDataset()[1]
+        fcd = fcd[np.isfinite(fcd) & (fcd > 0)] if fcd is not None else np.zeros(0)
+        left, right = self.quality.getAxis("left"), self.quality.getAxis("right")
+        px = max(self.quality.getPlotItem().vb.height(), 40.0)
+        every = 2 if px >= 110 else 5
+        right.setTicks([[(v, str(v)) for v in range(0, 11, every)] if len(fcd) else []])
+        if not len(fcd):
+            left.setTicks([[]])
+        elif not self.log.isChecked():
+            left.setTicks(None)
+            self.quality.setYRange(0, float(fcd.max()) * 1.25, padding=0)
+        else:
+            lo, hi = math.floor(math.log10(fcd.min())), math.ceil(math.log10(fcd.max()))
+            hi = max(hi, lo + 1)
+            self.quality.setYRange(lo, hi, padding=10 / px)  # the end labels need 10 px
+            values = [m * 10**e for e in range(lo, hi + 1) for m in (1, 2, 5)
+                      if m * 10**e <= 10**hi]
+            if len(values) > px / 20:  # labels that fit, 20 px each
+                values = [10**e for e in range(lo, hi + 1)]
+            left.setTicks([[(math.log10(v), f"{v:g}") for v in values]])
 
 
 def _title(plot: pg.PlotWidget, *entries: tuple[tuple[int, int, int], str]) -> None:

@@ -31,6 +31,7 @@ from ganvis.app.theme import spin_box, title_label
 from ganvis.app.views.dimensions import DimensionsPanel
 from ganvis.app.views.samples import ImagePane
 from ganvis.app.views.style import StyleDigitPanel
+from ganvis.engine.family import family
 from ganvis.engine.files.images import tile
 from ganvis.engine.latent.paths import interpolate, path
 
@@ -138,7 +139,8 @@ class ExploreView(QWidget):
         if not same_space:
             self._show_digits(sampler.conditional)
         self.dims.set_sampler(sampler, not same_space)
-        self.title.setText(f"Explore the {sampler.config.model} at step {sampler.step:,}: "
+        self.title.setText(f"Explore the {family(sampler.config.model).title} at step "
+                           f"{sampler.step:,}: "
                            f"{sampler.latent_dim}-D codes from the {sampler.config.prior} prior")
         self._mark()
 

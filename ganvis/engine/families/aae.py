@@ -3,12 +3,18 @@ discriminator pulls onto a chosen prior, so that decoding prior samples generate
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ganvis.engine.config import RunConfig
 from ganvis.engine.data.kinds import IMAGES
-from ganvis.engine.family import Family
+from ganvis.engine.family import Family, Players
 from ganvis.engine.nets.autoencoder import build_autoencoder
 from ganvis.engine.quality.live import KEYS as LIVE_KEYS
 from ganvis.engine.runs.aae import AAE_PHASES, AAE_SERIES, AAE_SETTINGS, CODE_PLAYERS, AAERun
+
+# The latent adversary judges codes, not images: its verdict on a code z is D(z).
+PLAYERS: Players = replace(CODE_PLAYERS, verdict="D(z)",
+                           meaning="the probability D gives that z is a prior sample")
 
 
 def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
@@ -35,7 +41,7 @@ FAMILY = Family(
     data=IMAGES,
     metric_keys=LIVE_KEYS,
     encoder="encoder",
-    players=CODE_PLAYERS,
+    players=PLAYERS,
     reconstructs=True,
     image_counter="g_steps",
 )

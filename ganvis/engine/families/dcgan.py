@@ -5,10 +5,11 @@ from __future__ import annotations
 from ganvis.engine.config import RunConfig
 from ganvis.engine.data.kinds import IMAGES
 from ganvis.engine.errors import ConfigError
+from ganvis.engine.families.gan import PLAYERS
 from ganvis.engine.family import Family
 from ganvis.engine.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganvis.engine.quality.live import KEYS as LIVE_KEYS
-from ganvis.engine.runs.gan import GAN_PHASES, GAN_SERIES, GAN_SETTINGS, IMAGE_PLAYERS, GANRun
+from ganvis.engine.runs.gan import GAN_PHASES, GAN_SERIES, GAN_SETTINGS, GANRun
 
 
 def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
@@ -37,5 +38,5 @@ FAMILY = Family(
     generator="G",
     data=IMAGES,
     metric_keys=LIVE_KEYS,
-    players=IMAGE_PLAYERS,
+    players=PLAYERS,
 )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ganvis.engine.config import RunConfig
+from ganvis.engine.data import BUILTIN
 from ganvis.engine.data.kinds import IMAGES
-from ganvis.engine.family import Family
+from ganvis.engine.family import Family, Players
 from ganvis.engine.nets.mlp import MLPDiscriminator, MLPGenerator
 from ganvis.engine.quality.live import KEYS as LIVE_KEYS
 from ganvis.engine.runs.gan import GAN_PHASES, GAN_SERIES, GAN_SETTINGS, IMAGE_PLAYERS, GANRun
+
+# The image GANs' words: a user's data set holds images, the built-in ones digits.
+PLAYERS: Players = replace(IMAGE_PLAYERS, nouns=dict.fromkeys(BUILTIN, "digits"))
 
 
 def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
@@ -32,5 +38,5 @@ FAMILY = Family(
     generator="G",
     data=IMAGES,
     metric_keys=LIVE_KEYS,
-    players=IMAGE_PLAYERS,
+    players=PLAYERS,
 )

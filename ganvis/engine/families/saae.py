@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from ganvis.engine.config import RunConfig
 from ganvis.engine.data.kinds import IMAGES
+from ganvis.engine.families.aae import PLAYERS
 from ganvis.engine.family import Family
 from ganvis.engine.nets.autoencoder import build_autoencoder
 from ganvis.engine.quality.live import KEYS as LIVE_KEYS
-from ganvis.engine.runs.aae import AAE_PHASES, AAE_SERIES, AAE_SETTINGS, CODE_PLAYERS, AAERun
+from ganvis.engine.runs.aae import AAE_PHASES, AAE_SERIES, AAE_SETTINGS, AAERun
 
 
 def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
@@ -32,7 +33,7 @@ FAMILY = Family(
     data=IMAGES,
     metric_keys=LIVE_KEYS,
     encoder="encoder",
-    players=CODE_PLAYERS,
+    players=PLAYERS,
     conditional=True,
     reconstructs=True,
     image_counter="g_steps",

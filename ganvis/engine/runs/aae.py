@@ -18,6 +18,7 @@ from ganvis.engine.errors import ConfigError
 from ganvis.engine.family import Phase, Players, family
 from ganvis.engine.latent.priors import sample_prior
 from ganvis.engine.nets.autoencoder import recon_from_logits
+from ganvis.engine.quality.pca import PcaBaseline
 from ganvis.engine.runs.base import Run
 from ganvis.engine.runs.losses import d_loss, g_loss
 from ganvis.engine.runs.snapshot import AutoencoderPart, Observation
@@ -55,6 +56,7 @@ class AAERun(Run):
         probe = torch.Generator().manual_seed(config.seed + 4)
         n = min(CODES, self.data.n)
         self.code_idx = torch.randperm(self.data.n, generator=probe)[:n].to(self.device)
+        self.pca: PcaBaseline | None = None  # the linear baseline at the same code size
         self.prior_probe = sample_prior(config.prior, n, config.latent_dim, probe).to(self.device)
 
     @classmethod
@@ -181,11 +183,15 @@ class AAERun(Run):
         else:
             real_p = fake_p = np.zeros(0, np.float32)
         labels = self.data.labels
+        if self.pca is None:  # fit once, on the training thread, at the first look
+            self.pca = PcaBaseline(self.data.images, self.config.latent_dim, self.config.seed)
         part = AutoencoderPart(
             recon_inputs=_host(x.squeeze(1)), recon_outputs=_host(recon), codes=_host(codes),
             code_labels=(None if labels is None
                          else labels[self.code_idx].cpu().numpy().astype(np.int64)),
-            prior_samples=_host(self.prior_probe))
+            prior_samples=_host(self.prior_probe),
+            pca_outputs=_host(self.pca.reconstruct(x.squeeze(1))),
+            pca_explained=self.pca.explained)
         return Observation(grid, real_p, fake_p, grid_cols=cols, autoencoder=part)
 
     @torch.no_grad()

@@ -31,6 +31,8 @@ class AutoencoderPart:
     codes: np.ndarray  # (m, latent_dim)
     code_labels: np.ndarray | None  # (m,) int64, when the data set has labels
     prior_samples: np.ndarray  # (m, latent_dim)
+    pca_outputs: np.ndarray | None = None  # (n, H, W): the inputs through PCA at the code size
+    pca_explained: float = float("nan")  # the share of the pixels' variance its axes keep
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,8 @@ class RunView:
     config: RunConfig
     data_name: str = ""  # the data set it trained on ("" : the config's)
     step: int = 0
-    elapsed: float = 0.0  # seconds of training
-    images_seen: int = 0
+    elapsed: float = 0.0  # seconds of training (0: not known)
+    images_seen: int = 0  # (0: not known)
     source: str = ""  # the file it came from, resolved ("" for a run in memory)
     history: Mapping[str, np.ndarray] = field(default_factory=dict)  # step, d_loss, ...
     metrics: Mapping[str, np.ndarray] = field(default_factory=dict)  # step, fcd, ...
@@ -104,8 +104,8 @@ def read_run(path: str | Path) -> RunView:
 
 
 def live_run(name: str, config: RunConfig, history: Mapping[str, Sequence[float]],
-             metrics: Mapping[str, Sequence[float]] | None = None, elapsed: float = 0.0
-             ) -> RunView:
+             metrics: Mapping[str, Sequence[float]] | None = None, elapsed: float = 0.0,
+             images_seen: int = 0) -> RunView:
     """A run in memory (the app's current one) as a comparison shows it. `history` holds the
     series (step, d_loss, ...) and may hold "metrics" itself, as a loaded record does."""
     if metrics is None:
@@ -114,9 +114,7 @@ def live_run(name: str, config: RunConfig, history: Mapping[str, Sequence[float]
     steps = series.get("step")
     step = int(steps[-1]) if steps is not None else 0
     return RunView(name=name, config=config, step=step, elapsed=float(elapsed),
-                   images_seen=family(config.model).images_seen(
-                       {"d_steps": step, "g_steps": step}, config.batch_size),
-                   history=series, metrics=_series(metrics))
+                   images_seen=int(images_seen), history=series, metrics=_series(metrics))
 
 
 def differing(runs: Sequence[RunView]) -> list[str]:
