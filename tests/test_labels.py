@@ -195,3 +195,39 @@ def test_latent_axes_say_what_they_plot_and_the_prior_has_its_own_colour(qtbot):
     far = min(np.abs(np.subtract(PRIOR_COLOR, c)).sum() for c in DIGIT_COLORS)
     assert far >= 90, "the prior's colour is too near a digit's"
     assert tuple(view.prior.opts["brush"].color().getRgb()[:3]) == PRIOR_COLOR
+
+
+def test_the_game_names_the_distributions_its_bound_is_between(qtbot):
+    from ganvis.app.views.game import GameView
+    from ganvis.engine import RunConfig, new_run
+
+    view = GameView()
+    qtbot.addWidget(view)
+    for model, want in (("aae", "JS(p(z) ‖ q(z))"),
+                        ("gan", "JS(p<sub>data</sub> ‖ p<sub>g</sub>)")):
+        run = new_run(RunConfig(model=model, width=16, depth=1, batch_size=8, device="cpu",
+                                metrics_every=0, latent_dim=2))
+        view.set_snapshot(run.snapshot())
+        assert want in view.text.text(), view.text.text()
+
+
+def test_the_latent_map_is_ranged_to_the_prior_and_opens_in_explore(qtbot, window):
+    w = window
+    w.open_demo("demo-aae2d")
+    latent = w.panels.latent
+    qtbot.waitUntil(lambda: latent.sampler is not None and latent.points is not None,
+                    timeout=30_000)
+    (x0, x1), (y0, y1) = latent.plot.getPlotItem().vb.viewRange()
+    # the ring (radius 4) and its spread, not the stray codes far out (aspect kept: the longer
+    # side of the plot gets the longer range)
+    assert -12 < x0 < -4.5 and 4.5 < x1 < 12 and -12 < y0 < -4.5 and 4.5 < y1 < 12
+    assert latent.decoded_images is not None  # a point decoded from the start: no empty band
+    images = latent.decode_at(4.0, 0.0)
+    latent.to_explore.click()
+    explore = w.panels.explore
+    assert explore.tabs.currentWidget() is explore.dims
+    assert np.allclose(explore.dims.z_dims, [4.0, 0.0])
+    assert [s.maximum() for s in explore.dims.dim_sliders[:2]] == [550, 550]  # ring + 3 sd
+    assert explore.dims.dim_values[0].text() == "4.00"
+    explore.render_now()
+    assert np.array_equal(explore.frame, images[0])

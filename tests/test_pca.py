@@ -39,3 +39,21 @@ def test_an_autoencoder_snapshot_carries_pca_at_its_code_size():
     assert 0 < part.pca_explained < 1 and run.pca.k == 4
     pca_err = float(((part.pca_outputs - part.recon_inputs) ** 2).mean())
     assert 0 < pca_err < float((part.recon_inputs ** 2).mean())  # better than all zeros
+
+
+def test_the_reconstruction_view_shows_pca_beside_the_autoencoder(qtbot):
+    from ganvis.app.views.autoencoder import ReconstructionView
+
+    run = new_run(RunConfig(model="aae", latent_dim=8, width=32, depth=1, batch_size=16,
+                            device="cpu", metrics_every=0))
+    run.train_steps(2)
+    part = run.snapshot().autoencoder
+    view = ReconstructionView()
+    qtbot.addWidget(view)
+    view.set_images(part.recon_inputs, part.recon_outputs, 2, part.pca_outputs, 8)
+    ae = float(((part.recon_inputs - part.recon_outputs) ** 2).mean())
+    pca = float(((part.recon_inputs - part.pca_outputs) ** 2).mean())
+    assert view.errors == (ae, pca)
+    assert "PCA with 8 components" in view.title.text() and f"PCA {pca:.4f}" in view.title.text()
+    h, w = part.recon_inputs.shape[1:]
+    assert view.pane.pixels.shape[0] > 3 * 2 * h  # three bands of two rows

@@ -280,7 +280,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
-        QTimer.singleShot(0, self.panels.hide_stray_tab_bars)
+        QTimer.singleShot(0, self.panels.shown)
 
     def event(self, event: QEvent) -> bool:
         """The window's paints run in its update requests: they count in a redraw's cost."""

@@ -39,7 +39,9 @@ from ganvis.engine.family import family
 
 SIDE_EVERY = 1.0  # the 2-D game comes up to 25 times a second: the side views follow once
 PREFERRED = (1440, 900)  # the window's size where the screen has room for it
-TALL = 900  # below this height the right column's views share one tab group: no crushed plots
+LARGE = (1600, 1040)  # ... and where it has plenty (1,100 pixels high or more)
+TALL = 1000  # a window this high has room for the histograms above the curves (both readable);
+# a lower one puts the right column's views in one tab group, each at full height
 LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
 
 
@@ -93,20 +95,23 @@ class Panels:
         self.status["state"].setText("setting up…")
         self.window = window
         self.side_drawn = 0.0  # when the views beside the theory lab were last drawn
+        self.fit_on_show = False  # size the docks when the window is first shown
         self.fit_docks()
 
     def fit_window(self) -> None:
         """Open within the screen's available area (a laptop's 1366 x 768, a 2560 x 1600 panel
-        at scale 2), at most at the preferred size. On a short screen the views of the right
-        column share one tab group, each at full height, rather than crush their plots."""
+        at scale 2), at most at the preferred size. Unless the window is tall enough for the
+        histograms above the curves, the views of the right column share one tab group, each
+        at full height, rather than crush their plots."""
         w = self.window
         area = w.screen().availableGeometry()
-        width, height = min(PREFERRED[0], area.width()), min(PREFERRED[1], area.height())
-        self.tab_right_column(area.height() < TALL)  # first: it sets the minimum height
+        want = LARGE if area.height() >= 1100 else PREFERRED
+        width, height = min(want[0], area.width()), min(want[1], area.height())
+        self.tab_right_column(height < TALL)  # first: it sets the minimum height
         w.layout().activate()
         w.resize(width, height)
         w.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
-        if (width, height) != PREFERRED:  # the screen is the limit: take all of it
+        if (width, height) != want:  # the screen is the limit: take all of it
             w.setWindowState(w.windowState() | Qt.WindowState.WindowMaximized)
 
     def tab_right_column(self, together: bool) -> None:
@@ -116,8 +121,7 @@ class Panels:
         if together:
             for name in ("curves", "recon", "explore", "timeline", "compare"):
                 w.tabifyDockWidget(d["hists"], d[name])
-        else:
-            w.splitDockWidget(d["hists"], d["curves"], Qt.Orientation.Vertical)
+        else:  # hists (with latent) above curves, as the docks were added
             for name in ("recon", "explore", "timeline", "compare"):
                 w.tabifyDockWidget(d["curves"], d[name])
         d["hists"].raise_()
@@ -126,13 +130,25 @@ class Panels:
     def reset_layout(self) -> None:
         """View > Reset layout: every dock back in its place, shown, at its first size."""
         w, d = self.window, self.docks
-        for name, dock in d.items():
+        for name, dock in d.items():  # added one below the other, in their first order
             dock.setFloating(False)
+            w.removeDockWidget(dock)
             w.addDockWidget(LEFT if name in ("setup", "game") else RIGHT, dock)
             dock.show()
         w.tabifyDockWidget(d["hists"], d["latent"])
-        self.tab_right_column(w.height() < TALL - 60)
+        self.tab_right_column(w.height() < TALL)
+        points = self.centre.currentWidget() is self.theory
+        for name in ("explore", "timeline"):  # as show_family left them
+            d[name].setVisible(not points)
         self.fit_docks()
+
+    def shown(self) -> None:
+        """The window is on screen, at its size: the first time, with no layout of the user's
+        to restore, the docks take their first sizes from it."""
+        self.hide_stray_tab_bars()
+        if self.fit_on_show:
+            self.fit_on_show = False
+            self.fit_docks()
 
     def hide_stray_tab_bars(self) -> None:
         """Qt (6.11) leaves the tab bar of a dock group showing after a third dock joins the
@@ -149,11 +165,17 @@ class Panels:
 
     def fit_docks(self) -> None:
         w, d = self.window, self.docks
-        side = 480 if w.width() < PREFERRED[0] else 520  # the samples keep the most room
-        w.resizeDocks([d["setup"], d["hists"]], [300, side], Qt.Orientation.Horizontal)
+        w.resizeDocks([d["setup"], d["hists"]], [300, self.side_width()],
+                      Qt.Orientation.Horizontal)
         # The game panel's explanation runs to six lines; the setup form scrolls below ~480 px.
         game = 190 if w.height() < TALL else 200
         w.resizeDocks([d["setup"], d["game"]], [w.height() - game, game], Qt.Orientation.Vertical)
+
+    def side_width(self) -> int:
+        """The right column's first width: narrower in a narrower window, so that the samples
+        keep the most room."""
+        width = self.window.width()
+        return 440 if width < 1366 else 480 if width < PREFERRED[0] else 520
 
     def show_family(self, family: Family, data: str, raise_docks: bool = True) -> None:
         """The views name what the family's adversary compares, in words that fit the data
@@ -177,9 +199,9 @@ class Panels:
                 self.docks[name].raise_()
             # the theory lab takes the room the image views beside it would (once the docks
             # just hidden or shown have left the layout)
-            width = 380 if points else 520
             QTimer.singleShot(0, lambda: self.window.resizeDocks(
-                [self.docks["hists"]], [width], Qt.Orientation.Horizontal))
+                [self.docks["hists"]], [380 if points else self.side_width()],
+                Qt.Orientation.Horizontal))
         QTimer.singleShot(0, self.hide_stray_tab_bars)
         self.curves.quality.setVisible(not points)  # FCD and digits: images only
         self.hists.set_family(family, data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow
 
 from ganvis.engine import ConfigError, RunConfig
@@ -60,12 +60,12 @@ def _exists(spec: str) -> bool:
 
 def restore_view(settings: QSettings, window: QMainWindow, panels) -> None:
     """The window's last geometry and dock layout, and the views' own switches; with none
-    saved, the docks take their first sizes once the window has its own."""
+    saved, the docks take their first sizes once the window is shown at its own."""
     geo, state = settings.value("window/geometry"), settings.value("window/state")
     if isinstance(geo, QByteArray):
         window.restoreGeometry(geo)
     if not isinstance(state, QByteArray) or not window.restoreState(state):
-        QTimer.singleShot(0, panels.fit_docks)
+        panels.fit_on_show = True
     panels.curves.log.setChecked(settings.value("view/log", False, type=bool))
     panels.samples.fresh.setChecked(settings.value("view/fresh_z", False, type=bool))
     if not settings.value("launched", False, type=bool):

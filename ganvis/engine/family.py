@@ -29,6 +29,9 @@ class Players:
     fake_mean: str = "D(G(z))"
     verdict: str = "D(x)"  # D's output on one input, as an axis names it
     meaning: str = "the probability D gives that x is real"  # what that number is
+    # the two distributions D's game measures (the Jensen-Shannon bound is between them):
+    # the data's and the generator's, or (an AAE) the prior's and the codes' q(z)
+    compared: tuple[str, str] = ("p_data", "p_g")
     data_word: str = "images"  # the word these phrases use for any data set
     # data sets known to hold something more particular: spec -> word ("mnist5k": "digits")
     nouns: Mapping[str, str] = field(default_factory=dict)

@@ -3,6 +3,8 @@ gives, and a verdict from how far apart D's two histograms are (engine/quality/g
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -35,6 +37,8 @@ class GameView(QWidget):
             self.text.setText("No game to show: this model was opened without its data set.")
             return
         rm, fm = float(snap.real_probs.mean()), float(snap.fake_probs.mean())
+        # p_data -> p<sub>data</sub>; an AAE compares the prior p(z) with its codes' q(z)
+        a, b = (re.sub(r"_(\w+)", r"<sub>\1</sub>", n) for n in players.compared)
         v = game_value(snap.real_probs, snap.fake_probs)
         said = verdict(snap.real_probs, snap.fake_probs, snap.step, players.real_short,
                        players.fake_short)
@@ -44,6 +48,6 @@ class GameView(QWidget):
             f"</span>, <span style='color:{hex_color(FAKE)}'>{fm:.3f} {players.fake_short}"
             f"</span> (equilibrium: 0.5)<br>"
             f"V(D, G) = {v:.3f} (equilibrium: −log 4 = {-LOG4:.3f})<br>"
-            f"JS(p<sub>data</sub> ‖ p<sub>g</sub>) ≥ (V + log 4) / 2 = {js_lower_bound(v):.3f} "
+            f"JS({a} ‖ {b}) ≥ (V + log 4) / 2 = {js_lower_bound(v):.3f} "
             f"<span style='color:#8b929c'>(a lower bound, reached only when D is the optimal "
             f"D*; Step D moves D toward it; max log 2 = 0.693)</span>")

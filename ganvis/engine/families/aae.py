@@ -14,7 +14,8 @@ from ganvis.engine.runs.aae import AAE_PHASES, AAE_SERIES, AAE_SETTINGS, CODE_PL
 
 # The latent adversary judges codes, not images: its verdict on a code z is D(z).
 PLAYERS: Players = replace(CODE_PLAYERS, verdict="D(z)",
-                           meaning="the probability D gives that z is a prior sample")
+                           meaning="the probability D gives that z is a prior sample",
+                           compared=("p(z)", "q(z)"))
 
 
 def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
