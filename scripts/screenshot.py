@@ -81,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         spin_until(lambda: win.config.model == args.model and win.latest.step == 0)
     if args.data:
         setup = win.panels.setup
-        setup.add_data(args.data)
+        from ganvis.app.data_files import data_label
+
+        path = args.data.split(":", 1)[-1]
+        setup.add_data(args.data, data_label(path) if Path(path).exists() else args.data)
         spin_until(lambda: win.config.data == args.data and win.latest.step == 0)
     if args.prior:
         win.panels.setup.prior.setCurrentIndex(win.panels.setup.prior.findData(args.prior))

@@ -42,7 +42,7 @@ def _ready(events, model="gan", **changes):
 
 def test_reset_installs_a_run_and_sends_its_config_history_and_first_snapshot(events):
     c = _ready(events)
-    config, history, trainable = events.last("run_changed")
+    config, history, trainable, _ = events.last("run_changed")
     assert config.model == "gan" and trainable and history["step"] == []
     snap, sampler = events.last("snapshot")
     assert snap.step == 0 and sampler.step == 0 and c.run is not None
@@ -88,11 +88,11 @@ def test_save_and_open_give_back_the_same_run(events, tmp_path):
         c.handle("step")
     path = tmp_path / "r.h5"
     c.handle("save", str(path))
-    assert events.last("saved") == (str(path), c.run.step)
+    assert events.last("saved") == (str(path), (c.run.step, c.run.d_steps, 0))
     before = c.run.state()
     other = RunCommands(events)
     other.handle("open", str(path))
-    config, history, trainable = events.last("run_changed")
+    config, history, trainable, _ = events.last("run_changed")
     after = other.run.state()
     assert trainable and (after.step, after.images_seen) == (before.step, before.images_seen)
     assert history["step"] == before.record.history["step"]
@@ -108,7 +108,7 @@ def test_a_model_whose_data_is_missing_opens_to_explore_with_true_counts(events,
     data.unlink()
     c = RunCommands(events)
     c.handle("open", str(path))
-    _, _, trainable = events.last("run_changed")
+    _, _, trainable, _ = events.last("run_changed")
     snap, sampler = events.last("snapshot")
     assert not trainable and c.run is None and "explore only" in events.last("notice")[0]
     # an autoencoder draws one real batch per step: 3 x 8 images (not d_steps x 8)

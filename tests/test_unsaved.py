@@ -37,7 +37,7 @@ def test_reset_asks_first_and_cancel_keeps_the_run(qtbot, window):
     assert w.isWindowModified()
     w.acts.reset.trigger()
     box = _asked(w)
-    assert f"{step:,} training steps that are not saved" in box.text()
+    assert f"{step:,} training steps since it started" in box.text()
     click(box, "Cancel")
     w.acts.step.trigger()  # the run is still there and trains on from where it was
     qtbot.waitUntil(lambda: w.latest.step == step + 1, timeout=WAIT)
@@ -76,7 +76,8 @@ def test_a_failed_save_does_not_go_on_to_discard(qtbot, window, tmp_path, monkey
                         lambda *a, **k: (str(bad), ""))
     w.acts.reset.trigger()
     click(_asked(w), "Save…")
-    qtbot.waitUntil(lambda: bool(boxes(w, "ganvis")), timeout=WAIT)  # the error, said
+    qtbot.waitUntil(lambda: any("no such folder" in b.text() for b in boxes(w, "ganvis")),
+                    timeout=WAIT)  # the save's error, said
     w.acts.step.trigger()
     qtbot.waitUntil(lambda: w.latest.step == step + 1, timeout=WAIT)  # the run is still here
     assert w.isWindowModified()
@@ -151,3 +152,32 @@ def test_a_run_trained_here_stays_in_compare_runs_when_replaced(qtbot, window):
     compare = w.panels.compare
     assert compare.table.rowCount() == 1 and compare.runs[0].name == "new run 1"
     assert compare.runs[0].step == step and compare.runs[0].config.model == "dcgan"
+
+
+def test_discriminator_updates_alone_count_as_unsaved_work(qtbot, window):
+    w = window
+    assert not w.isWindowModified()
+    w.acts.step_d.trigger()
+    qtbot.waitUntil(lambda: w.latest.d_steps == 1, timeout=WAIT)
+    assert w.latest.step == 0 and w.isWindowModified()
+    w.acts.reset.trigger()
+    assert "1 D update since it started" in _asked(w).text()
+
+
+def test_a_model_opened_at_launch_is_the_run_named_in_the_title(qtbot, make_window, tmp_path):
+    from ganvis.app.main_window import MainWindow
+
+    run = new_run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
+                            metrics_every=0))
+    run.train_steps(7)
+    save_run(run, tmp_path / "mine.h5")
+    w = make_window()
+    w.close_discarding()
+    w = MainWindow()  # as `ganvis mine.h5` does: the window's own first run is still coming
+    qtbot.addWidget(w)
+    w.show()
+    w.open_model(str(tmp_path / "mine.h5"))
+    qtbot.waitUntil(lambda: w.latest is not None and w.latest.step == 7, timeout=WAIT)
+    assert w.windowTitle() == "mine.h5[*] — ganvis" and not w.isWindowModified()
+    w.close()
+    assert not boxes(w, ASKED) and not w.isVisible()

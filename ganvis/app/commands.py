@@ -6,8 +6,8 @@ reset, open, save, rollback, rebuild, ...) by calling `emit(event, *args)`. The 
 for `emit`, no window and no thread. Errors become events too: nothing is raised.
 
 Events: snapshot(Snapshot, Sampler), progress(rows), run_changed(RunConfig, history,
-trainable), state_changed(training), notice(text), saved(path, step), autosaved(), failed(text),
-diverged(text), out_of_memory(text, batch_size, device), logging(on: TensorBoard).
+trainable, Arrival), state_changed(training), notice(text), saved(path, mark), autosaved(),
+failed(text), diverged(text), out_of_memory(text, batch_size, device), logging(on).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ganvis.app.arrival import Arrival
 from ganvis.engine import DataError, GanvisError, Hooks, Run, RunConfig, TrainingLoop, new_run
 from ganvis.engine.errors import DivergenceError, OutOfMemoryError
 from ganvis.engine.family import family
@@ -40,6 +42,7 @@ class RunCommands:
         self._stepped = 0.0
         self.board_root = ""  # TensorBoard: each run logs to a subfolder of it ("": off)
         self.board = None
+        self.revision = 0  # raised by whatever changes a run without stepping it on
 
     # --- entry points ----------------------------------------------------------------------
 
@@ -115,6 +118,7 @@ class RunCommands:
         if self.run is None:
             return
         step = self.run.rollback(lr_scale)
+        self.revision += 1
         self._snapshot()
         change = "" if lr_scale == 1 else f", learning rates × {lr_scale:g}"
         self.emit("notice", f"Rolled back to step {step:,}{change}. Press Train to go on.")
@@ -123,7 +127,8 @@ class RunCommands:
         if self.run is None:
             return
         self._pause()
-        self._install(self.run.rebuild(**changes))
+        self.revision += 1
+        self._install(self.run.rebuild(**changes), Arrival("rebuild"))
         what = ", ".join(f"{k.replace('_', ' ')} {getattr(self.run.config, k)}"
                          for k in changes)  # as it is now (a batch rounds to whole packs)
         self.emit("notice", f"Going on with {what} from step {self.run.step:,}. Press Train.")
@@ -131,7 +136,7 @@ class RunCommands:
     def cmd_reset(self, config: RunConfig) -> None:
         self._pause()
         dataset = family(config.model).data.load(config.data)  # raises before the old run goes
-        self._install(new_run(config, dataset))
+        self._install(new_run(config, dataset), Arrival("new"))
 
     def cmd_open(self, path: str) -> None:
         self._pause()
@@ -140,13 +145,13 @@ class RunCommands:
         except DataError as e:  # the model is fine but its data set is not here: explore it
             self._explore(Path(path), str(e))
             return
-        self._install(run)
+        self._install(run, Arrival("open", path))
 
     def cmd_save(self, path: str) -> None:
         if self.run is None:
             raise GanvisError("nothing to save yet: set up a run first")
         save_run(self.run, Path(path))
-        self.emit("saved", path, self.run.step)
+        self.emit("saved", path, self.mark())
 
     def cmd_autosave(self, path: str) -> None:
         """Like save, quietly: the user did not ask, so only a failure is reported."""
@@ -160,7 +165,14 @@ class RunCommands:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _install(self, run: Run) -> None:
+    def mark(self) -> tuple[int, int, int] | None:
+        """How far the run has got: (step, D updates, revision), None with no run to train.
+        Rollbacks and rebuilds raise the revision: a run changed since it was saved at a mark
+        never has that mark again. Plain counters: the window reads them from its thread."""
+        run = self.run
+        return None if run is None else (run.step, run.d_steps, self.revision)
+
+    def _install(self, run: Run, arrival: Arrival) -> None:
         self.run = run
         self.rows = []
         self.gui_cost = 0.0  # another run's views cost what they cost
@@ -173,7 +185,8 @@ class RunCommands:
         history["metrics"] = {k: list(v) for k, v in run.live.history.items()}
         history["timeline"] = run.timeline.arrays()
         history["waterfall"] = run.waterfall.arrays()
-        self.emit("run_changed", run.config, history, True)
+        self.emit("run_changed", run.config, history, True,
+                  replace(arrival, mark=self.mark()))
         if self.board_root:  # after the run and its loop are in place: a failure costs a log
             self._open_board(self.board_root, run)
         self._snapshot()
@@ -183,7 +196,8 @@ class RunCommands:
     def _explore(self, path: Path, why: str) -> None:
         found = explore_file(path)
         self.run = self.loop = None
-        self.emit("run_changed", found.config, found.history, False)
+        self.emit("run_changed", found.config, found.history, False,
+                  Arrival("explore", str(path)))
         self.emit("snapshot", found.snapshot, found.sampler)
         self.emit("notice", f"Opened {path.name} to explore only: {why}. To train, pick a data "
                   "set and press Reset.")
@@ -230,12 +244,11 @@ class RunCommands:
 
     def _board_failed(self) -> None:
         if self.board is not None and self.board.failed:
-            why = self.board.failed
+            why, self.board_root = self.board.failed, ""
             self._close_board()
-            self.board_root = ""
             self.emit("logging", False)
-            self.emit("notice", f"{why}. Training goes on; File → Log to TensorBoard starts "
-                      "it again.")
+            self.emit("notice", f"{why}. Training goes on; File → Log to TensorBoard again "
+                      "starts it.")
 
     def _close_board(self) -> None:
         board, self.board = self.board, None

@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self.acts = Actions(self, self, p.docks)
         self.session = TrainingSession(self)
         self.recovery = Recovery(self, self.statusBar(), self.send, self.open_model)
-        self.unsaved = UnsavedWork(self, self._run_step, self.send)
+        self.unsaved = UnsavedWork(self, self.session.worker.commands.mark, self.send)
         w = self.session.worker
         w.snapshot.connect(self._on_snapshot)
         w.progress.connect(self._on_progress)
@@ -83,6 +83,8 @@ class MainWindow(QMainWindow):
         w.state_changed.connect(self._on_state)
         w.saved.connect(self._on_saved)
         w.failed.connect(self._on_failed)
+        for went_wrong in (w.failed, w.out_of_memory, w.diverged):  # a save's follow-up is off
+            went_wrong.connect(self.unsaved.failed)
         w.diverged.connect(self.recovery.diverged)
         w.out_of_memory.connect(self.recovery.out_of_memory)
         w.notice.connect(self._on_notice)
@@ -129,11 +131,6 @@ class MainWindow(QMainWindow):
                                                   "ganvis models (*.h5 *.hdf5);;All files (*)")
         if path:
             self.unsaved.open(path)
-
-    def _run_step(self) -> int | None:
-        """The step of the run being trained (None while only exploring a model)."""
-        run = self.session.worker.run
-        return run.step if self.trainable and run is not None else None
 
     def close_discarding(self) -> None:
         """Close without asking about unsaved training (the user said Discard)."""
@@ -204,15 +201,14 @@ class MainWindow(QMainWindow):
         for row in rows:
             self.history.add_row(row)
 
-    def _on_run_changed(self, config, history, trainable: bool) -> None:
+    def _on_run_changed(self, config, history, trainable: bool, arrival) -> None:
         fam = family(config.model)
         was = None if self.config is None else family(self.config.model)
         new_kind = was is None or (was.reconstructs, was.data) != (fam.reconstructs, fam.data)
         self.panels.show_family(fam, config.data, raise_docks=new_kind)
         trained, self.trainable = self.trainable, trainable
         name = self.unsaved.name
-        new, path = self.unsaved.arrived()
-        if new:  # nothing of the last run stays in sight but its curves, for comparison
+        if self.unsaved.arrived(arrival):  # nothing of the last run in sight but its curves
             self.panels.forget_run(name, self.config, self.history,
                                    self.latest if trained else None)
             self.neighbours and self.neighbours.forget()
@@ -222,8 +218,9 @@ class MainWindow(QMainWindow):
         self.panels.setup.set_config(config)
         self._set_pending(False)
         save_config(self.settings, config)
+        path = arrival.path
         if path:
-            if not is_demo(path):  # the files the user chose, not the shipped ones
+            if not is_demo(path) and not self.unsaved.restored:  # files the user chose
                 add_recent(self.settings, "models", path)
                 self.acts.rebuild_recent()
             self.statusBar().showMessage(f"Opened {Path(path).name}", 5000)
@@ -240,7 +237,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {path}", 5000)
 
     def _on_failed(self, message: str) -> None:
-        self.unsaved.failed()
         self.statusBar().showMessage("Error: " + message.splitlines()[0], 8000)
         tell(self, QMessageBox.Icon.Warning, message)
 

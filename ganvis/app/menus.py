@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
 from ganvis.app.settings import recent
 from ganvis.engine import Family
-from ganvis.engine.store.demos import DEMOS
+from ganvis.engine.store.demos import DEMOS, is_demo
 
 HELP = """<h3>What am I looking at?</h3>
 <p><b>Samples</b>: the generator G turns random codes z into images. The grid shows G(z)
@@ -200,7 +200,7 @@ class Actions:
 
     def rebuild_recent(self) -> None:
         self.recent_menu.clear()
-        items = recent(self.on.settings, "models")
+        items = [p for p in recent(self.on.settings, "models") if not is_demo(p)]
         for path in items:
             self.recent_menu.addAction(path, partial(self.on.open_model, path))
         self.recent_menu.setEnabled(bool(items))

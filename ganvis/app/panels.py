@@ -130,13 +130,16 @@ class Panels:
     def reset_layout(self) -> None:
         """View > Reset layout: every dock back in its place, shown, at its first size."""
         w, d = self.window, self.docks
+        size, together = w.size(), w.height() < TALL  # before the docks stack up
         for name, dock in d.items():  # added one below the other, in their first order
             dock.setFloating(False)
             w.removeDockWidget(dock)
             w.addDockWidget(LEFT if name in ("setup", "game") else RIGHT, dock)
             dock.show()
         w.tabifyDockWidget(d["hists"], d["latent"])
-        self.tab_right_column(w.height() < TALL)
+        self.tab_right_column(together)
+        w.layout().activate()
+        w.resize(size)
         points = self.centre.currentWidget() is self.theory
         for name in ("explore", "timeline"):  # as show_family left them
             d[name].setVisible(not points)
@@ -220,7 +223,7 @@ class Panels:
         snapshot, None while only exploring), stays in Compare runs."""
         if config is not None and latest is not None and latest.step > 0:
             self.kept += 1
-            label = f"{name} {self.kept}" if name == NEW_RUN else name
+            label = f"{name} {self.kept}" if name == NEW_RUN else f"{name} ({self.kept})"
             self.compare.add_live(label, config, history.series, history.metrics,
                                   latest.elapsed)
         self.explore.style_tab.forget()

@@ -28,10 +28,10 @@ class Command:
 class TrainingWorker(QObject):
     snapshot = Signal(object, object)  # Snapshot, Sampler (a frozen CPU copy of G)
     progress = Signal(object)  # history rows (dicts of floats) recorded between snapshots
-    run_changed = Signal(object, object, bool)  # RunConfig, history dict, trainable
+    run_changed = Signal(object, object, bool, object)  # config, history, trainable, Arrival
     notice = Signal(str)
     state_changed = Signal(bool)  # training (True) or paused (False)
-    saved = Signal(str, int)  # path, the step saved
+    saved = Signal(str, object)  # path, the run's mark when saved (RunCommands.mark)
     autosaved = Signal()  # an autosave command is done (written or not)
     failed = Signal(str)
     diverged = Signal(str)  # NaN/inf: the run stopped; the GUI offers a rollback
