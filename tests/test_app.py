@@ -171,8 +171,11 @@ def test_open_model_restores_run_and_history(qtbot, window, tmp_path):
     with qtbot.waitSignal(w.session.worker.saved, timeout=WAIT):
         w.export_model(str(path))
     step, n_hist = w.latest.step, len(w.history.series["step"])
+    assert w.session.worker.commands.mark() == w.unsaved.saved_mark  # all of it in m.h5
     w.acts.reset.trigger()
-    qtbot.waitUntil(lambda: w.latest.step == 0, timeout=WAIT)
+    assert not boxes(w, "Unsaved training")  # saved: nothing to ask
+    qtbot.waitUntil(lambda: w.latest.step == 0 or bool(boxes(w)), timeout=2 * WAIT)
+    assert w.latest.step == 0, [b.text() for b in boxes(w)]
     w.open_model(str(path))
     qtbot.waitUntil(lambda: w.latest.step == step, timeout=WAIT)
     assert len(w.history.series["step"]) >= n_hist - 1
