@@ -130,7 +130,6 @@ def main(argv: list[str] | None = None) -> int:
         win.grab().save(str(args.out))
     area, frame = win.screen().availableGeometry(), win.frameGeometry()
     fits = "fits the screen" if area.contains(frame) else "DOES NOT FIT the screen"
-    print(f"minimum {win.minimumSizeHint().toTuple()}")
     print(f"saved {args.out} at step {win.latest.step}: window {frame.width()}x"
           f"{frame.height()} {fits} ({area.width()}x{area.height()} available)")
     win.close_discarding()

@@ -211,7 +211,8 @@ class MainWindow(QMainWindow):
         if self.unsaved.arrived(arrival):  # nothing of the last run in sight but its curves
             self.panels.forget_run(name, self.config, self.history,
                                    self.latest if trained else None)
-            self.neighbours and self.neighbours.forget()
+            if self.neighbours is not None:
+                self.neighbours.forget()
         self.config = config
         self.acts.set_family(fam, trainable)
         self.history.load(history)

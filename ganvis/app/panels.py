@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ganvis.app.busy import RedrawMeter
 from ganvis.app.history import RunHistory
 from ganvis.app.setup_panel import SetupPanel
+from ganvis.app.theme import clock
 from ganvis.app.unsaved import NEW_RUN
 from ganvis.app.views.autoencoder import LatentView, ReconstructionView
 from ganvis.app.views.compare import CompareView
@@ -125,7 +126,7 @@ class Panels:
             for name in ("recon", "explore", "timeline", "compare"):
                 w.tabifyDockWidget(d["curves"], d[name])
         d["hists"].raise_()
-        QTimer.singleShot(0, self.hide_stray_tab_bars)
+        QTimer.singleShot(0, self.tidy_tab_bars)
 
     def reset_layout(self) -> None:
         """View > Reset layout: every dock back in its place, shown, at its first size."""
@@ -148,15 +149,16 @@ class Panels:
     def shown(self) -> None:
         """The window is on screen, at its size: the first time, with no layout of the user's
         to restore, the docks take their first sizes from it."""
-        self.hide_stray_tab_bars()
+        self.tidy_tab_bars()
         if self.fit_on_show:
             self.fit_on_show = False
             self.fit_docks()
 
-    def hide_stray_tab_bars(self) -> None:
+    def tidy_tab_bars(self) -> None:
         """Qt (6.11) leaves the tab bar of a dock group showing after a third dock joins the
         group, stranded over the centre ("Curves | Reconstructions" over the samples): hide a
-        tab bar whose tabs are all in a bigger one."""
+        tab bar whose tabs are all in a bigger one. The others show whole names, with arrows
+        to scroll a long row, rather than elide them to "Cu…"."""
         bars = [b for b in self.window.findChildren(QTabBar) if b.parent() is self.window
                 and b.isVisible()]
         tabs = {b: {b.tabText(i) for i in range(b.count())} for b in bars}
@@ -205,7 +207,7 @@ class Panels:
             QTimer.singleShot(0, lambda: self.window.resizeDocks(
                 [self.docks["hists"]], [380 if points else self.side_width()],
                 Qt.Orientation.Horizontal))
-        QTimer.singleShot(0, self.hide_stray_tab_bars)
+        QTimer.singleShot(0, self.tidy_tab_bars)
         self.curves.quality.setVisible(not points)  # FCD and digits: images only
         self.hists.set_family(family, data)
         self.curves.set_family(family, data)
@@ -276,7 +278,7 @@ class Panels:
         lab["rate"].setText(f"{snap.steps_per_s:.1f} steps/s" if training else "")
         lab["images"].setText(f"{snap.images_per_s:,.0f} images/s" if training else "")
         lab["device"].setText(f"device {snap.device}")
-        lab["elapsed"].setText(f"trained {_clock(snap.elapsed)}")
+        lab["elapsed"].setText(f"trained {clock(snap.elapsed)}")
 
 
 def _scrolled(setup: QWidget) -> QScrollArea:
@@ -295,9 +297,3 @@ def _scrolled(setup: QWidget) -> QScrollArea:
     bar = area.verticalScrollBar().sizeHint().width()
     area.setMinimumWidth(setup.minimumSizeHint().width() + bar)  # scrolls down, never across
     return area
-
-
-def _clock(seconds: float) -> str:
-    m, s = divmod(int(seconds), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -82,6 +82,15 @@ def settle(*plots: pg.PlotWidget) -> None:
         p.scene().prepareForPaint()
 
 
+def clock(seconds: float, tenths: bool = False) -> str:
+    """Training time as h:mm:ss or m:ss; with `tenths`, under a minute as "12.3 s"."""
+    m, s = divmod(int(round(seconds) if tenths else seconds), 60)
+    h, m = divmod(m, 60)
+    if h:
+        return f"{h}:{m:02d}:{s:02d}"
+    return f"{seconds:.1f} s" if tenths and not m else f"{m}:{s:02d}"
+
+
 def hex_color(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ganvis.app.messages import tell
-from ganvis.app.theme import EQUILIBRIUM, pen, plot_widget, title_label
+from ganvis.app.theme import EQUILIBRIUM, clock, pen, plot_widget, title_label
 from ganvis.engine.config import RunConfig
 from ganvis.engine.errors import GanvisError
 from ganvis.engine.family import family
@@ -213,7 +213,7 @@ class CompareView(QWidget):
             first.setToolTip("this run's colour in the plots")
             t.setItem(i, 0, first)
             cells = [run.name, run.title, run.data, f"{run.step:,}",
-                     clock(run.elapsed) if run.elapsed else "—",
+                     clock(run.elapsed, tenths=True) if run.elapsed else "—",
                      *(run.setting(k) for k in self.shown)]
             for j, text in enumerate(cells, 1):
                 item = QTableWidgetItem(text)
@@ -286,9 +286,3 @@ def thin(x: np.ndarray, y: np.ndarray, limit: int = MAX_POINTS
         keep.update((a + int(np.argmin(y[a:b])), a + int(np.argmax(y[a:b]))))
     idx = np.fromiter(sorted(keep), dtype=np.int64)
     return x[idx], y[idx]
-
-
-def clock(seconds: float) -> str:
-    m, s = divmod(int(round(seconds)), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}" if m else f"{seconds:.1f} s"
