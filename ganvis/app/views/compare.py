@@ -49,8 +49,9 @@ PLOTS = {"loss": ("D and G loss", [("d_loss", False), ("g_loss", True)]),
          "recon": ("reconstruction loss", [("recon_loss", False)]),
          "means": ("mean D", [("d_real", False), ("d_fake", True)]),
          "fcd": ("FCD", [("fcd", False)])}
-TITLES = {"loss": "D loss (solid), G loss (dashed); dotted: equilibrium, log 4",
-          "recon": "Reconstruction loss", "fcd": "FCD, lower is better (quality measurements)"}
+# two short lines each: a plot is about 240 px wide in the docked view
+TITLES = {"loss": "D loss (solid), G loss<br>(dashed); dotted: log 4",
+          "recon": "Reconstruction loss", "fcd": "FCD (lower: better)<br>quality measurements"}
 
 
 class CompareView(QWidget):
@@ -252,12 +253,13 @@ class CompareView(QWidget):
         self._place()
 
     def _place(self) -> None:
-        """Lay the plots with something to show out in two columns (all four when none)."""
+        """Lay the plots with something to show out in two columns (none with no runs: the
+        hint above says what to add)."""
         for p in self.plots.values():
             self.grid.removeWidget(p)
             p.hide()
         shown = [k for k, (_, parts) in PLOTS.items()
-                 if any(s in self.curves for s, _ in parts)] or list(PLOTS)
+                 if any(s in self.curves for s, _ in parts)]
         for n, k in enumerate(shown):
             self.grid.addWidget(self.plots[k], n // 2, n % 2, 1, 2 if len(shown) == 1 else 1)
             self.plots[k].show()
@@ -268,7 +270,7 @@ def _means_title(runs: Sequence[RunView]) -> str:
     words = {(p.real_mean, p.fake_mean) for r in runs
              if (p := family(r.config.model).players_for(r.data)) is not None}
     real, fake = words.pop() if len(words) == 1 else ("D on real", "D on fake")
-    return f"Mean {real} (solid), mean {fake} (dashed)"
+    return f"{real} (solid),<br>{fake} (dashed)"
 
 
 def thin(x: np.ndarray, y: np.ndarray, limit: int = MAX_POINTS
