@@ -33,12 +33,13 @@ def test_metrics_arrive_in_snapshots_and_history_within_budget():
 
 
 def test_schedule_holds_measuring_to_its_share_of_time():
-    live = LiveMetrics("mnist5k", False, "normal", 8, 0, 0, every=10)
+    digits = load_dataset("mnist5k")
+    live = LiveMetrics(digits, "normal", 8, 0, 0, every=10)
     live.last_step, live.last_cost, live.train_mark = 10, 1.0, 5.0
     assert not live.due(25, 5.0 + 18.0)  # 18 s trained since: less than 19 x 1 s
     assert live.due(25, 5.0 + 19.5)
     assert not live.due(15, 100.0)  # too few steps, however much time
-    assert not LiveMetrics("mnist5k", False, "normal", 8, 0, 0, every=0).due(100, 1e9)
+    assert not LiveMetrics(digits, "normal", 8, 0, 0, every=0).due(100, 1e9)
 
 
 def test_metrics_fall_as_a_gan_learns():
@@ -60,13 +61,19 @@ def test_saae_runs_report_control_accuracy():
         new_run(small()).measure()["control_accuracy"])
 
 
-def test_user_data_gets_a_note_not_metrics():
+def test_user_data_gets_a_note_not_metrics(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANVIS_CACHE", str(tmp_path))  # an empty cache: no judge yet
     ds = load_dataset("mnist5k")
     mine = Dataset("my-digits", ds.images[:256], ds.labels[:256])
     run = new_run(small(), mine)
     TrainingLoop(run).train(60)
     snap = run.snapshot()
-    assert snap.metrics == {} and "built-in digits" in snap.metrics_note
+    assert snap.metrics == {} and "no judge for my-digits yet" in snap.metrics_note
+    assert "`ganvis judge" in snap.metrics_note
+    unlabelled = Dataset("my-scribbles", ds.images[:256], None)
+    run = new_run(small(), unlabelled)
+    TrainingLoop(run).train(20)
+    assert "has no labels" in run.snapshot().metrics_note
 
 
 def test_metrics_history_round_trips_and_continues(tmp_path):

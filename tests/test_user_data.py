@@ -16,7 +16,7 @@ from ganvis.cli import main  # noqa: E402
 from ganvis.engine.data import load_dataset  # noqa: E402
 from ganvis.engine.data.points import load_points  # noqa: E402
 from ganvis.engine.errors import ConfigError, DataError  # noqa: E402
-from ganvis.engine.quality.metrics import nearest_pixels, pixel_reference  # noqa: E402
+from ganvis.engine.quality.pixels import nearest_pixels, pixel_reference  # noqa: E402
 from ganvis.resources import resource  # noqa: E402
 
 WAIT = 30_000

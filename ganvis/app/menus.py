@@ -149,6 +149,10 @@ class Actions:
         t = m.addMenu("&Train")
         for a in (self.train, self.step, self.step_d, self.step_g, self.reset):
             t.addAction(a)
+        t.addSeparator()
+        t.addAction(self._action("Train a judge for this data set…", self._judge, None,
+                                 "A classifier of your labelled data set's classes (a minute "
+                                 "at most), so FCD, coverage and the score can be measured"))
         v = m.addMenu("&View")
         for dock in docks.values():
             v.addAction(dock.toggleViewAction())
@@ -180,6 +184,12 @@ class Actions:
 
     def show_help(self) -> None:
         QMessageBox.information(self.window, "ganvis: help", HELP)
+
+    def _judge(self) -> None:
+        from ganvis.app.judge_dialog import train_judge_for  # noqa: PLC0415
+
+        config = getattr(self.window, "config", None)
+        self.judge_trainer = train_judge_for(self.window, config and config.data)
 
     def _compare(self) -> None:
         self.docks["compare"].show()

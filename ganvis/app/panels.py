@@ -259,6 +259,7 @@ class Panels:
             self.samples.set_images(images, snap.step, " (fresh z)")
         else:
             self.samples.set_images(np.asarray(snap.grid), snap.step, cols=snap.grid_cols)
+        self.samples.set_shown(snap.shown_real)
         ae = snap.autoencoder
         if ae is not None:
             self.recon.set_images(ae.recon_inputs, ae.recon_outputs, snap.step, ae.pca_outputs,

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ganvis.engine import ConfigError, RunConfig
-from ganvis.engine.config import LIKELIHOOD_CHOICES, LOSS_CHOICES, PRIOR_CHOICES
+from ganvis.engine.config import AUGMENT_CHOICES, LIKELIHOOD_CHOICES, LOSS_CHOICES, PRIOR_CHOICES
 from ganvis.engine.devices.device import choices as device_choices
 from ganvis.engine.family import all_families, family
 
@@ -33,8 +33,13 @@ TIPS = {
              "and D alike. High momentum (0.9) can make a GAN oscillate or collapse.",
     "pack": "PacGAN: D judges this many samples at once, which makes a G that covers only "
             "some modes easy to catch (2-D GAN).",
-    "g_ema": "Samples come from an average of G's weights with this decay (0: from G itself); "
-             "D still plays against G (2-D GAN).",
+    "g_ema": "Samples, the sliders, the quality metrics and exports come from an average of "
+             "the generator's weights (G, or an autoencoder's decoder) with this decay (0: from "
+             "the generator itself); D still plays against G itself. Both are saved.",
+    "augment": "DiffAugment (Zhao et al.): every image D judges, real and fake, is shifted by "
+               "up to 1/8 of its size and/or has a square of half its size blanked, so D "
+               "cannot memorise a few thousand images. G is never taught to draw the "
+               "augmentations; the strip under the samples shows what D sees.",
     "width": "Network size: hidden units of the MLP's narrowest layer, or the DCGAN's base "
              "number of channels.",
     "depth": "Hidden layers of the MLP GAN (each doubles the width); the DCGAN's depth is fixed.",
@@ -56,7 +61,8 @@ TIPS = {
     "seed": "Same seed, same settings, same device: the same run, step for step.",
     "metrics": "Score the generator (FCD, digits covered, classifier score) at most every this "
                "many steps, and never with more than 5% of the training time; 0 turns it off. "
-               "Built-in digits only: the scoring classifier knows MNIST.",
+               "Built-in digits, or a labelled data set of yours once `ganvis judge` has trained "
+               "its judge.",
 }
 
 
@@ -102,13 +108,8 @@ class SetupPanel(QWidget):
         betas_row.addWidget(self.beta1)
         betas_row.addWidget(self.beta2)
         self.pack = self._spin(1, 16, TIPS["pack"])
-        self.g_ema = QDoubleSpinBox()
-        self.g_ema.setDecimals(3)
-        self.g_ema.setRange(0.0, 0.999)
-        self.g_ema.setSingleStep(0.01)
-        self.g_ema.setToolTip(TIPS["g_ema"])
-        self.g_ema.setKeyboardTracking(False)
-        self.g_ema.valueChanged.connect(self._emit)
+        self.g_ema = self._number(4, 0.0, 0.9999, 0.001, TIPS["g_ema"])
+        self.augment = self._combo(AUGMENT_CHOICES.items(), TIPS["augment"])
         self.metrics = self._spin(0, 1_000_000, TIPS["metrics"])
         self.metrics.setSpecialValueText("off")
         for label, w in (("Model", self.model), ("Data", data_row), ("Width", self.width),
@@ -118,7 +119,8 @@ class SetupPanel(QWidget):
                          ("Learning rate G", self.lr_g), ("Learning rate D", self.lr_d),
                          ("Adam β1, β2", betas_row),
                          ("Batch size", self.batch), ("Pack (D sees m at once)", self.pack),
-                         ("Average G (decay)", self.g_ema), ("Device", self.device),
+                         ("Average G (decay)", self.g_ema), ("Augment D's images", self.augment),
+                         ("Device", self.device),
                          ("Seed", self.seed), ("Quality every (steps)", self.metrics)):
             form.addRow(label, w)
         self.banner = QLabel("Settings changed: press Reset to start a run with them.")
@@ -191,6 +193,7 @@ class SetupPanel(QWidget):
         self.beta2.setValue(d["betas_g"][1])
         self.batch.setValue(d.get("batch_size", self.batch.value()))
         self.g_ema.setValue(d.get("g_ema", 0.0))
+        _select(self.augment, d.get("augment", "off"))
         self.pack.setValue(1)
         if fam.data.name != self.kind:  # points <-> images: that kind's data
             self._fill_data(fam.data.name, fam.data.default)
@@ -203,7 +206,8 @@ class SetupPanel(QWidget):
         settings = family(model).settings
         for name, widget in (("depth", self.depth), ("likelihood", self.likelihood),
                              ("k_disc", self.k), ("loss", self.loss), ("lr_d", self.lr_d),
-                             ("pack", self.pack), ("g_ema", self.g_ema)):
+                             ("pack", self.pack), ("g_ema", self.g_ema),
+                             ("augment", self.augment)):
             widget.setEnabled(name in settings)
 
     # --- values ------------------------------------------------------------------------------
@@ -243,6 +247,7 @@ class SetupPanel(QWidget):
             self.add_data(c.data)
             self.pack.setValue(c.pack)
             self.g_ema.setValue(c.g_ema)
+            _select(self.augment, c.augment)
             self.width.setValue(c.width)
             self.depth.setValue(c.depth)
             self._enable_for(c.model)
@@ -278,7 +283,7 @@ class SetupPanel(QWidget):
                 seed=self.seed.value(), device=self.device.currentData(),
                 likelihood=self.likelihood.currentData(),
                 metrics_every=self.metrics.value(), pack=self.pack.value(),
-                g_ema=self.g_ema.value(),
+                g_ema=self.g_ema.value(), augment=self.augment.currentData(),
             )
         except ConfigError as e:
             self.error.setText(str(e))

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from ganvis import __version__
-from ganvis.cli import bench, export, info, sample, train
+from ganvis.cli import bench, export, info, judge, sample, train
 from ganvis.cli import eval as evaluate
 from ganvis.cli.common import signal_handlers
 
@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"ganvis {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     sub.add_parser("app", help="open the desktop app (the default)")
-    for command in (train, sample, export, info, evaluate, bench):
+    for command in (train, sample, export, info, evaluate, judge, bench):
         command.add_parser(sub)
     return p
 

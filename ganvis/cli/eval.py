@@ -27,6 +27,8 @@ LABELS = {
     "coverage_real": "coverage of held-out real digits",
     "fcd_noise": "FCD of uniform noise (ceiling)",
     "fcd_blank": "FCD of blank images",
+    "classes": "classes the classifier tells apart",
+    "train_size": "training images the samples are compared with",
     "n": "images scored",
     "seconds": "seconds to generate and score",
     # the 2-D game (gan2d)
@@ -44,6 +46,16 @@ LABELS = {
     "pack": "points D judges at once (1: the plain GAN)",
     "g_ema": "decay of the weight average samples come from (0: G itself)",
 }
+USER_DATA = {  # a user's labelled data set, measured by its own judge (`ganvis judge`)
+    "fcd_floor": "  real-vs-real floor (held-out vs training images)",
+    "coverage": "classes covered (each >= 2% of confident predictions)",
+    "class_kl": "KL(predicted classes || uniform), nats (0: balanced)",
+    "score": "classifier score (see the held-out real images' below)",
+    "control_accuracy": "control accuracy (asked-for class recognised)",
+    "accuracy": "the data set's judge's held-out accuracy",
+    "score_real": "classifier score of held-out real images",
+    "coverage_real": "coverage of held-out real images",
+}
 PACKED = {  # what V and D mean when D judges packs of m points
     "v": "V(D, G) on packs of m real and of m fake points",
     "v_bound": "(V + log 4) / 2: a lower bound on JS between packs of m points",
@@ -55,9 +67,12 @@ AVERAGED = {  # what the modes are counted on when samples come from an average 
 }
 
 
-def labels_for(result: dict) -> dict[str, str]:
-    """LABELS, as they read for this model (a 2-D GAN that packs or averages G)."""
-    return {**LABELS, **(PACKED if (result.get("pack") or 1) > 1 else {}),
+def labels_for(result: dict, data: str = "mnist5k") -> dict[str, str]:
+    """LABELS, as they read for this model (a 2-D GAN that packs or averages G) and data."""
+    from ganvis.engine.data import BUILTIN
+
+    return {**LABELS, **({} if data in BUILTIN else USER_DATA),
+            **(PACKED if (result.get("pack") or 1) > 1 else {}),
             **(AVERAGED if (result.get("g_ema") or 0) > 0 else {})}
 
 
@@ -73,10 +88,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "its own fixed samples)")
     e.add_argument("--seed", type=seed_int, default=0, help="seed of the codes (0; not "
                    "for 2-D models)")
-    e.add_argument("--real", action="store_true", help="score real held-out digits instead: "
+    e.add_argument("--real", action="store_true", help="score real held-out images instead: "
                    "the floor, the ceiling and the classifier's accuracy")
-    e.add_argument("--data", default=None, help="with --real: mnist5k (default) or "
-                   "mnist5k-binary")
+    e.add_argument("--data", default=None, help="with --real: mnist5k (default), "
+                   "mnist5k-binary, or a labelled data set of yours once `ganvis judge` has "
+                   "trained its judge")
     e.add_argument("--json", action="store_true", help="print one JSON object")
     e.set_defaults(func=run)
 
@@ -90,14 +106,18 @@ def run(args: argparse.Namespace) -> int:
     if args.data is not None and not args.real:
         raise GanvisError("--data goes with --real; a model is scored on its own data set")
     data = args.data or "mnist5k"
-    result = (_real(data) if args.real
-              else evaluate_file(resolve_model(args.model), args.n, args.seed))
+    if args.real:
+        result = _real(data)
+    else:
+        path = resolve_model(args.model)
+        data = _data_of(path)
+        result = evaluate_file(path, args.n, args.seed)
     if args.json:
         print(json.dumps(result, sort_keys=True))
     else:
-        title = f"real {data} digits" if args.real else str(args.model)
+        title = f"real {data} images" if args.real else str(args.model)
         print(f"ganvis eval: {title}")
-        labels = labels_for(result)
+        labels = labels_for(result, data)
         for k, v in result.items():
             label = labels.get(k, k)
             if v is None:
@@ -112,6 +132,14 @@ def _real(data: str) -> dict:
     from ganvis.engine.quality.metrics import real_floor
 
     return _plain(real_floor(data))
+
+
+def _data_of(path: Path) -> str:
+    from ganvis.engine.store import RunFile
+    from ganvis.engine.store.runfile import reading
+
+    with reading(path), RunFile(path) as rf:
+        return rf.config.data
 
 
 def evaluate_file(path: Path, n: int, seed: int) -> dict:

@@ -13,7 +13,7 @@ from ganvis.cli.saving import Holder, final_save, trial_save
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from ganvis.engine.config import LIKELIHOODS, LOSSES, PRIORS
+    from ganvis.engine.config import AUGMENTS, LIKELIHOODS, LOSSES, PRIORS
     from ganvis.engine.family import all_families, names
 
     t = sub.add_parser("train", help="train a model headless and save it",
@@ -64,11 +64,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "to go on), halve the batch size and go on, or go on on the CPU")
     t.add_argument("--pack", type=positive_int, default=1, help="gan2d: D judges this many "
                    "points at once (PacGAN; 1: the plain GAN)")
-    t.add_argument("--g-ema", type=float, default=None, metavar="DECAY", help="sample from an "
-                   "average of G's weights with this decay (gan2d default 0.98; 0: from G)")
+    t.add_argument("--g-ema", type=float, default=None, metavar="DECAY", help="sample, score "
+                   "and export from an average of the generator's weights (G, or an "
+                   "autoencoder's decoder) with this decay; 0: from the generator itself "
+                   "(default: the model's own; both are saved)")
+    t.add_argument("--augment", choices=AUGMENTS, default=None, help="DiffAugment: what D's "
+                   "images, real and fake, go through (gan and dcgan; default: the model's "
+                   "own)")
     t.add_argument("--metrics-every", type=nonneg_int, default=100, metavar="STEPS",
                    help="measure FCD, coverage and score at most every STEPS steps, within 5%% "
-                   "of the training time (built-in digits only; 0: never; default 100)")
+                   "of the training time (the built-in digits, or a labelled data set with a "
+                   "judge from `ganvis judge`; 0: never; default 100)")
     t.add_argument("--tensorboard", type=Path, default=None, metavar="DIR",
                    help="also write TensorBoard event files here: losses, D(x), quality "
                    "metrics, D(x) histograms and sample grids, as often as the progress line "
@@ -109,7 +115,7 @@ def _start(args: argparse.Namespace):
         lr_g=args.lr_g, lr_d=args.lr_d, betas_g=betas, betas_d=betas,
         batch_size=args.batch_size, seed=args.seed, device=args.device,
         likelihood=args.likelihood, metrics_every=args.metrics_every, pack=args.pack,
-        g_ema=args.g_ema))
+        g_ema=args.g_ema, augment=args.augment))
 
 
 def _data_file(spec: str | None) -> Path | None:

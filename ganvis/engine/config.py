@@ -20,6 +20,10 @@ PRIOR_CHOICES = {"normal": "normal N(0, I)", "uniform": "uniform [−1, 1]",
 LIKELIHOOD_CHOICES = {"auto": "auto", "gaussian": "Gaussian (tanh)",
                       "bernoulli": "Bernoulli (sigmoid)"}
 LOSSES, PRIORS, LIKELIHOODS = tuple(LOSS_CHOICES), tuple(PRIOR_CHOICES), tuple(LIKELIHOOD_CHOICES)
+# DiffAugment's transforms (runs/augment.py applies them).
+AUGMENT_CHOICES = {"off": "off", "translation": "translation (1/8)",
+                   "cutout": "cutout (1/2)", "translation,cutout": "translation and cutout"}
+AUGMENTS = tuple(AUGMENT_CHOICES)
 # Fields that mean something for every family; each family adds its own (Family.settings).
 COMMON_SETTINGS = frozenset({"data", "latent_dim", "width", "prior", "lr_g", "betas_g",
                              "batch_size", "seed", "device", "metrics_every"})
@@ -55,6 +59,9 @@ class RunConfig:
     # Samples come from an average of G's weights, updated after every G step with this
     # decay (0: from G itself). None: the family's default.
     g_ema: float | None = None
+    # DiffAugment: the transforms applied to every image D judges, real and fake (runs/
+    # augment.py; "off": none). None: the family's default.
+    augment: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -64,11 +71,14 @@ class RunConfig:
                 object.__setattr__(self, name, value)
         if self.data is None:
             object.__setattr__(self, "data", fam.data.default)
-        if self.g_ema is None:
-            object.__setattr__(self, "g_ema", fam.defaults.get("g_ema", 0.0))
+        for name, off in (("g_ema", 0.0), ("augment", "off")):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, fam.defaults.get(name, off))
         for name in ("betas_g", "betas_d"):
-            if isinstance(getattr(self, name), (list, tuple)):
-                object.__setattr__(self, name, tuple(getattr(self, name)))
+            b = getattr(self, name)
+            if isinstance(b, (list, tuple)):  # whole numbers as floats: Adam takes no (0, 0.99)
+                b = tuple(float(x) if _is_real(x) else x for x in b)
+                object.__setattr__(self, name, b)
         self.validate()
 
     def validate(self) -> None:
@@ -76,6 +86,7 @@ class RunConfig:
         _choice("loss", self.loss, LOSSES)
         _choice("prior", self.prior, PRIORS)
         _choice("likelihood", self.likelihood, LIKELIHOODS)
+        _choice("augment", self.augment, AUGMENTS)
         if not isinstance(self.data, str) or not self.data:
             raise ConfigError("data: give a data set name or spec, e.g. mnist5k or npz:FILE")
         _int_range("latent_dim", self.latent_dim, 1, 1024)
@@ -90,6 +101,8 @@ class RunConfig:
             raise ConfigError(f"g_ema: a decay in [0, 1) (0: off), got {self.g_ema!r}")
         if self.g_ema and "g_ema" not in family(self.model).settings:
             raise ConfigError(f"g_ema: {self.model} has no generator to average")
+        if self.augment != "off" and "augment" not in family(self.model).settings:
+            raise ConfigError(f"augment: {self.model} shows D no images to augment")
         if self.pack != 1 and "pack" not in family(self.model).settings:
             raise ConfigError(f"pack: {self.model} does not pack samples; packing is for "
                               "the 2-D GAN (gan2d)")
@@ -119,6 +132,7 @@ class RunConfig:
             if new.data != family(self.model).data:  # images <-> points: its own data too
                 changes.setdefault("data", None)
             changes.setdefault("g_ema", None)
+            changes.setdefault("augment", None)
             if "pack" not in new.settings:  # a family that does not pack: plain D
                 changes.setdefault("pack", 1)
         return dataclasses.replace(self, **changes)
@@ -132,9 +146,12 @@ class RunConfig:
         return json.dumps(self.to_dict(), sort_keys=True)
 
     @classmethod
-    def from_dict(cls, d: Any) -> RunConfig:
+    def from_dict(cls, d: Any, absent: dict[str, Any] | None = None) -> RunConfig:
+        """The config d describes; `absent` gives fields d lacks (e.g. settings a file
+        written before they existed did not use) their values instead of the defaults."""
         if not isinstance(d, dict):
             raise ConfigError("config: expected a JSON object")
+        d = {**(absent or {}), **d}
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
@@ -147,13 +164,13 @@ class RunConfig:
             raise ConfigError(f"config: {e}") from None
 
     @classmethod
-    def from_json(cls, text: str) -> RunConfig:
+    def from_json(cls, text: str, absent: dict[str, Any] | None = None) -> RunConfig:
         try:
             d = json.loads(text)
         except (ValueError, TypeError, RecursionError) as e:  # ValueError: also a number
             # of thousands of digits; RecursionError: lists nested thousands deep
             raise ConfigError(f"config: not valid JSON ({str(e)[:120]})") from None
-        return cls.from_dict(d)
+        return cls.from_dict(d, absent)
 
 
 def _is_real(v: Any) -> bool:

@@ -100,9 +100,10 @@ class Family:
         return self.players is not None
 
     def sampling_net(self, nets: Mapping[str, Any]) -> str:
-        """The network samples come from: the average of G's weights when the run keeps one
-        (G_ema), else the generator."""
-        return "G_ema" if "G_ema" in nets else self.generator
+        """The network samples come from: the average of the generator's weights when the run
+        keeps one (G_ema, decoder_ema), else the generator."""
+        averaged = f"{self.generator}_ema"  # runs/average.py names it
+        return averaged if averaged in nets else self.generator
 
     def images_seen(self, counters: Mapping[str, int], batch_size: int) -> int:
         """Real images drawn by `counters` at `batch_size` (one batch per counted update)."""

@@ -16,12 +16,8 @@ from ganvis.engine.data import BUILTIN, load_dataset
 from ganvis.engine.errors import GanvisError
 from ganvis.engine.family import family
 from ganvis.engine.files.images import tile
-from ganvis.engine.quality.metrics import (
-    nearest_pixels,
-    nearest_training,
-    pixel_reference,
-    reference,
-)
+from ganvis.engine.quality.metrics import nearest_training, reference
+from ganvis.engine.quality.pixels import nearest_pixels, pixel_reference
 
 K = 5
 NO_JUDGE = ("Nearest in features is not shown: that needs the judge classifier of the built-in "

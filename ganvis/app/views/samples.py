@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ganvis.app.theme import title_label
 from ganvis.engine.files.images import tile
@@ -51,6 +51,17 @@ class SampleGridView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.pane, 1)
+        # What D is shown, when the run augments its images (DiffAugment): a strip of them.
+        self.shown_title = QLabel("What D is shown: real images augmented (fakes alike)")
+        self.shown_title.setToolTip("DiffAugment: D judges real and generated images only "
+                                    "after the same random shifts and blanked squares, so it "
+                                    "cannot memorise the training set; G never learns to draw "
+                                    "them. The samples above are G's own, unaugmented.")
+        self.shown_pane = ImagePane()
+        self.shown_pane.setFixedHeight(64)
+        layout.addWidget(self.shown_title)
+        layout.addWidget(self.shown_pane)
+        self.set_shown(None)
         self.images: np.ndarray | None = None
         self.step = 0
         self.cols = 8
@@ -61,6 +72,13 @@ class SampleGridView(QWidget):
         self.images, self.step, self.cols = images, step, cols
         self.pane.show_pixels(tile(images, cols=cols, pad=PAD, background=40))
         self.title.setText(f"Samples at step {step:,}{note}")
+
+    def set_shown(self, images: np.ndarray | None) -> None:
+        """The augmented real images of the latest snapshot (None: the run does not augment)."""
+        self.shown_title.setVisible(images is not None)
+        self.shown_pane.setVisible(images is not None)
+        if images is not None:
+            self.shown_pane.show_pixels(tile(images, cols=len(images), pad=PAD, background=40))
 
     def cell_at(self, x: float, y: float) -> int | None:
         """The grid index under image pixel (x, y), or None between or beyond the cells."""

@@ -11,6 +11,7 @@ from ganvis.engine.family import Family, Players
 from ganvis.engine.nets.autoencoder import build_autoencoder
 from ganvis.engine.quality.live import KEYS as LIVE_KEYS
 from ganvis.engine.runs.aae import AAE_PHASES, AAE_SERIES, AAE_SETTINGS, CODE_PLAYERS, AAERun
+from ganvis.engine.runs.average import with_average
 
 # The latent adversary judges codes, not images: its verdict on a code z is D(z).
 PLAYERS: Players = replace(CODE_PLAYERS, verdict="D(z)",
@@ -20,7 +21,8 @@ PLAYERS: Players = replace(CODE_PLAYERS, verdict="D(z)",
 
 def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
           bernoulli: bool = False) -> dict:
-    return build_autoencoder(config, shape, bernoulli=bernoulli, adversarial=True)
+    nets = build_autoencoder(config, shape, bernoulli=bernoulli, adversarial=True)
+    return with_average(nets, config, "decoder")
 
 
 FAMILY = Family(

@@ -9,11 +9,12 @@ from ganvis.engine.family import Family
 from ganvis.engine.nets.autoencoder import build_autoencoder
 from ganvis.engine.quality.live import KEYS as LIVE_KEYS
 from ganvis.engine.runs.aae import AE_PHASES, AE_SETTINGS, RECON_SERIES, AAERun
+from ganvis.engine.runs.average import with_average
 
 
 def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
           bernoulli: bool = False) -> dict:
-    return build_autoencoder(config, shape, bernoulli=bernoulli)
+    return with_average(build_autoencoder(config, shape, bernoulli=bernoulli), config, "decoder")
 
 
 FAMILY = Family(

@@ -10,7 +10,8 @@ from ganvis.engine.data.kinds import IMAGES
 from ganvis.engine.family import Family, Players
 from ganvis.engine.nets.mlp import MLPDiscriminator, MLPGenerator
 from ganvis.engine.quality.live import KEYS as LIVE_KEYS
-from ganvis.engine.runs.gan import GAN_PHASES, GAN_SERIES, GAN_SETTINGS, IMAGE_PLAYERS, GANRun
+from ganvis.engine.runs.average import with_average
+from ganvis.engine.runs.gan import GAN_PHASES, GAN_SERIES, IMAGE_GAN_SETTINGS, IMAGE_PLAYERS, GANRun
 
 # The image GANs' words: a user's data set holds images, the built-in ones digits.
 PLAYERS: Players = replace(IMAGE_PLAYERS, nouns=dict.fromkeys(BUILTIN, "digits"))
@@ -18,8 +19,8 @@ PLAYERS: Players = replace(IMAGE_PLAYERS, nouns=dict.fromkeys(BUILTIN, "digits")
 
 def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
           bernoulli: bool = False) -> dict:
-    return {"G": MLPGenerator(config.latent_dim, config.width, config.depth, shape),
-            "D": MLPDiscriminator(config.width, config.depth, shape)}
+    return with_average({"G": MLPGenerator(config.latent_dim, config.width, config.depth, shape),
+                         "D": MLPDiscriminator(config.width, config.depth, shape)}, config)
 
 
 FAMILY = Family(
@@ -29,8 +30,9 @@ FAMILY = Family(
     # `width` is the narrowest hidden layer (the layers double `depth` times). The learning
     # rates were chosen by sample quality after 600 steps.
     defaults={"latent_dim": 64, "width": 256, "depth": 3, "lr_g": 2e-4, "lr_d": 2e-4,
-              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999), "batch_size": 64},
-    settings=GAN_SETTINGS | {"depth"},
+              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999), "batch_size": 64,
+              "g_ema": 0.995, "augment": "off"},
+    settings=IMAGE_GAN_SETTINGS | {"depth"},
     build_nets=build,
     run_class=GANRun,
     series=GAN_SERIES,

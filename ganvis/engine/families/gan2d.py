@@ -9,7 +9,8 @@ from ganvis.engine.data.kinds import POINTS
 from ganvis.engine.family import Family, Phase
 from ganvis.engine.nets.plane import PointDiscriminator, PointGenerator
 from ganvis.engine.quality.plane_live import KEYS
-from ganvis.engine.runs.gan import GAN_SERIES, with_average
+from ganvis.engine.runs.average import with_average
+from ganvis.engine.runs.gan import GAN_SERIES
 from ganvis.engine.runs.loop import Pacing
 from ganvis.engine.runs.plane import PLANE_SETTINGS, POINT_PLAYERS, PlaneRun
 

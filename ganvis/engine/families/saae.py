@@ -11,11 +11,13 @@ from ganvis.engine.family import Family
 from ganvis.engine.nets.autoencoder import build_autoencoder
 from ganvis.engine.quality.live import KEYS as LIVE_KEYS
 from ganvis.engine.runs.aae import AAE_PHASES, AAE_SERIES, AAE_SETTINGS, AAERun
+from ganvis.engine.runs.average import with_average
 
 
 def build(config: RunConfig, shape: tuple[int, int], num_classes: int = 0,
           bernoulli: bool = False) -> dict:
-    return build_autoencoder(config, shape, num_classes, bernoulli, adversarial=True)
+    nets = build_autoencoder(config, shape, num_classes, bernoulli, adversarial=True)
+    return with_average(nets, config, "decoder")
 
 
 FAMILY = Family(

@@ -35,18 +35,29 @@ _CACHE: dict[str, EvalNet] = {}
 
 class EvalNet(nn.Module):
     """28x28 digits in [-1, 1] -> 10 logits, via a 128-wide penultimate feature layer.
-    Strided convolutions rather than pooling keep it cheap (about 1.8M MACs an image)."""
+    Strided convolutions rather than pooling keep it cheap (about 1.8M MACs an image).
+    A judge of a user's data set (judge.py) has the same layers for its own image size and
+    number of classes."""
 
     num_features = 128
 
-    def __init__(self) -> None:
+    def __init__(self, num_classes: int = 10, shape: tuple[int, int] = (28, 28)) -> None:
         super().__init__()
+        self.num_classes, self.shape = num_classes, tuple(shape)
+        h, w = (_halved(s, 3) for s in shape)  # 28 -> 14 -> 7 -> 4
         self.conv1 = nn.Conv2d(1, 32, 5, stride=2, padding=2)    # 28 -> 14
         self.conv2 = nn.Conv2d(32, 64, 3, stride=2, padding=1)   # 14 -> 7
         self.conv3 = nn.Conv2d(64, 64, 3, stride=2, padding=1)   # 7 -> 4
-        self.fc1 = nn.Linear(64 * 4 * 4, self.num_features)
-        self.fc2 = nn.Linear(self.num_features, 10)
+        self.fc1 = nn.Linear(64 * h * w, self.num_features)
+        self.fc2 = nn.Linear(self.num_features, num_classes)
         self.dropout = nn.Dropout(0.3)
+
+    @property
+    def architecture(self) -> str:
+        """ARCHITECTURE for the built-in digits; the image size and classes for a judge."""
+        if self.num_classes == 10 and self.shape == (28, 28):
+            return ARCHITECTURE
+        return f"{ARCHITECTURE[:-5]}-fc{self.num_classes}@{self.shape[0]}x{self.shape[1]}"
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """(N, 128) penultimate activations (after ReLU) of (N, 28, 28) or (N, 1, 28, 28)."""
@@ -63,6 +74,13 @@ class EvalNet(nn.Module):
     def logits_from_features(self, f: torch.Tensor) -> torch.Tensor:
         """Logits of features already computed (eval mode: dropout is the identity)."""
         return self.fc2(f)
+
+
+def _halved(side: int, times: int) -> int:
+    """A side after `times` stride-2 convolutions that pad (rounding up each time)."""
+    for _ in range(times):
+        side = (side + 1) // 2
+    return side
 
 
 def split_indices(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -97,7 +115,7 @@ def save_eval_net(net: EvalNet, path: str | Path, **attrs: Any) -> Path:
         with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
             f.attrs["format"] = FORMAT
             f.attrs["format_version"] = FORMAT_VERSION
-            f.attrs["architecture"] = ARCHITECTURE
+            f.attrs["architecture"] = net.architecture
             for k, v in attrs.items():
                 f.attrs[k] = v
             for name, a in state.items():
@@ -107,23 +125,25 @@ def save_eval_net(net: EvalNet, path: str | Path, **attrs: Any) -> Path:
     return path
 
 
-def load_eval_net(device: str = "cpu", path: str | Path | None = None) -> EvalNet:
+def load_eval_net(device: str = "cpu", path: str | Path | None = None, factory=None,
+                  with_attrs: bool = False):
     """The shipped classifier in eval mode with gradients off; cached per device (a given
-    `path`, used to test damaged copies, is never cached)."""
-    if path is None and device in _CACHE:
+    `path`, used to test damaged copies and to read judges, is never cached). factory(attrs)
+    builds the network a judge file describes; with_attrs: (net, the file's attributes)."""
+    if path is None and device in _CACHE and not with_attrs:
         return _CACHE[device]
     where = Path(path) if path is not None else default_path()
     with _reading(where):
-        net = _read(where)
+        net, attrs = _read(where, factory or (lambda _attrs: EvalNet()))
     net = net.to(device).eval()
     for p in net.parameters():
         p.requires_grad_(False)
     if path is None:
         _CACHE[device] = net
-    return net
+    return (net, attrs) if with_attrs else net
 
 
-def _read(path: Path) -> EvalNet:
+def _read(path: Path, factory) -> tuple[EvalNet, dict]:
     if not path.is_file():
         raise ModelFileError(f"{path}: the evaluation classifier is missing; rebuild it with "
                              "scripts/train_eval_classifier.py")
@@ -140,11 +160,12 @@ def _read(path: Path) -> EvalNet:
         if not isinstance(version, (int, np.integer)) or not 1 <= version <= FORMAT_VERSION:
             raise ModelFileError(f"{path}: format_version {version!r}; this ganvis reads "
                                  f"1 to {FORMAT_VERSION}")
-        if _text(a.get("architecture")) != ARCHITECTURE:
-            raise ModelFileError(f"{path}: architecture {_text(a.get('architecture'))!r}, "
-                                 f"expected {ARCHITECTURE!r}")
+        attrs = {k: a[k] for k in a}
         with torch.random.fork_rng(devices=[]):  # its throwaway init must not move the
-            net = EvalNet()                       # caller's random stream
+            net = factory(attrs)                  # caller's random stream
+        if _text(a.get("architecture")) != net.architecture:
+            raise ModelFileError(f"{path}: architecture {_text(a.get('architecture'))!r}, "
+                                 f"expected {net.architecture!r}")
         expected = net.state_dict()
         missing = sorted(set(expected) - set(f.keys()))
         extra = sorted(set(f.keys()) - set(expected))
@@ -153,7 +174,7 @@ def _read(path: Path) -> EvalNet:
                                  f"(missing: {missing[:3]}, unexpected: {extra[:3]})")
         state = {name: _tensor(f[name], path, name, ref) for name, ref in expected.items()}
     net.load_state_dict(state)
-    return net
+    return net, attrs
 
 
 def _tensor(ds: Any, path: Path, name: str, ref: torch.Tensor) -> torch.Tensor:

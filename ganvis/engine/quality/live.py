@@ -15,9 +15,17 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from ganvis.engine.data import Dataset, load_dataset
 from ganvis.engine.errors import ConfigError, GanvisError
 from ganvis.engine.latent.priors import sample_prior
-from ganvis.engine.quality.metrics import evaluate, real_floor, reference
+from ganvis.engine.quality.judge import cached_judge, judge_path, why_no_judge
+from ganvis.engine.quality.metrics import (
+    Reference,
+    evaluate,
+    judged_reference,
+    real_floor,
+    reference,
+)
 from ganvis.engine.quality.paced import PacedSeries
 
 BUDGET = 0.05  # at most this share of training time goes to measuring
@@ -31,12 +39,22 @@ COLLAPSE_GRACE = 1000
 BUILTIN = ("mnist5k", "mnist5k-binary")
 
 
-def metrics_note(data_name: str) -> str:
-    """Why a run has no metrics ('' when it can have them)."""
-    if data_name in BUILTIN:
+def metrics_note(data) -> str:
+    """Why a run on `data` (a Dataset or a spec) has no metrics ('' when it can have them)."""
+    name = data if isinstance(data, str) else data.name
+    if name in BUILTIN:
         return ""
-    return (f"quality metrics use a classifier of the built-in digits; {data_name} is not "
-            "them, so FCD and coverage are not measured")
+    try:
+        ds = load_dataset(data) if isinstance(data, str) else data
+        why = why_no_judge(ds)
+        if not why and cached_judge(ds) is None:
+            spec = data if isinstance(data, str) else ds.source or ds.name
+            why = (f"no judge for {ds.name} yet: Train > Train a judge for this data set "
+                   f"(or `ganvis judge {spec}`) trains one in seconds to a minute; then FCD, "
+                   "coverage and the score are measured against this data's own floor")
+    except GanvisError as e:  # e.g. a damaged judge file in the cache
+        why = f"quality metrics are off: {e}"
+    return why
 
 
 def binarise(images: np.ndarray) -> np.ndarray:
@@ -47,15 +65,25 @@ def binarise(images: np.ndarray) -> np.ndarray:
 class LiveMetrics(PacedSeries):
     """Measures a generator every so often and keeps the series (one row per measurement)."""
 
-    def __init__(self, data_name: str, binary: bool, prior: str, latent_dim: int,
+    def __init__(self, data: Dataset, prior: str, latent_dim: int,
                  num_classes: int, seed: int, every: int, n: int = LIVE_N) -> None:
         super().__init__(KEYS, every, BUDGET)
-        self.note = metrics_note(data_name)
+        self.note = metrics_note(data) if every > 0 else ""
         self.enabled = every > 0 and not self.note
-        self.data_name, self.binary = data_name, binary
+        # A labelled data set whose judge is being trained (`ganvis judge`, the app): measuring
+        # starts once its file is in the cache.
+        self.awaiting = judge_path(data) if self.note.startswith("no judge") else None
+        self.data, self.binary = data, data.binary
+        # fewer classes than this among the confident predictions: collapse (7 of 10 digits)
+        self.collapse_below = max(2, round(COLLAPSE_BELOW * (data.num_classes or 10) / 10))
         gen = torch.Generator().manual_seed(seed + 7)
         self.z = sample_prior(prior, n, latent_dim, gen)
         self.digits = (torch.arange(n) % num_classes) if num_classes else None
+
+    def due(self, step: int, elapsed: float) -> bool:
+        if self.awaiting is not None and self.awaiting.is_file():
+            self.awaiting, self.note, self.enabled = None, "", self.every > 0
+        return super().due(step, elapsed)
 
     def measure(self, step: int, elapsed: float,
                 generate: Callable[[torch.Tensor, torch.Tensor | None], np.ndarray],
@@ -64,7 +92,7 @@ class LiveMetrics(PacedSeries):
         if not self.enabled and self.note:
             return {}
         try:
-            ref = reference(self.data_name, device)  # built once per process, not timed
+            ref = self._reference(str(device))  # built once per process, not timed
             if device.type == "cuda":  # bill queued training work to training, not to this
                 torch.cuda.synchronize(device)
             t0 = time.perf_counter()
@@ -85,11 +113,20 @@ class LiveMetrics(PacedSeries):
                **{k: float(m[k]) for k in KEYS if k in m}}
         # Collapse: too few digits, once the run had covered enough of them, or still too few
         # after COLLAPSE_GRACE steps (an untrained generator covers few digits too).
-        low = m["coverage"] < COLLAPSE_BELOW
-        seen = max(self.history["coverage"], default=0.0) >= COLLAPSE_BELOW
+        low = m["coverage"] < self.collapse_below
+        seen = max(self.history["coverage"], default=0.0) >= self.collapse_below
         row["collapse"] = float(low and (seen or step >= COLLAPSE_GRACE))
         self._append(row, cost, elapsed)
         return row
+
+
+    def _reference(self, device: str) -> Reference:
+        if self.data.name in BUILTIN:
+            return reference(self.data.name, device)
+        judge = cached_judge(self.data, device)
+        if judge is None:
+            raise ConfigError("the data set's judge has left the cache")
+        return judged_reference(self.data, judge, device)
 
 
 def score_sampler(sampler, n: int = 2000, seed: int = 0) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""Sample-quality metrics for digit models: FCD, coverage, classifier score, memorisation.
+"""Sample-quality metrics for image models: FCD, coverage, classifier score, memorisation.
 
 All of them look at images through the shipped evaluation classifier (evalnet.py), whose
 training split is also the reference here: the 500 held-out real digits show what a perfect
@@ -9,31 +9,29 @@ generator would score ("the floor"), since they are real but were never seen in 
   score              exp E[KL(p(y|x) || p(y))] (the "Inception score" with our classifier)
   memorisation_ratio mean nearest-training-image distance of the samples over that of the
                      held-out real digits; well below 1 means copying the training set
-Nearest neighbours in pixel space need no classifier: pixel_reference/nearest_pixels serve any
-image data set (the user's own), beside nearest_training for the built-in digits.
+A labelled data set of the user's is measured the same way through its own judge (judge.py),
+against its own held-out floor. Nearest neighbours in pixel space need no classifier
+(pixels.py): they serve any image data set, labelled or not.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from ganvis.engine.data import BUILTIN, load_dataset
+from ganvis.engine.data import BUILTIN, Dataset, load_dataset
 from ganvis.engine.errors import ConfigError
 from ganvis.engine.quality.evalnet import EvalNet, load_eval_net, split_indices
+from ganvis.engine.quality.judge import Judge, judged
 
 CHUNK = 1000          # images per classifier pass: bounded memory, still BLAS-sized
 NN_CHUNK = 500        # samples per distance block: 500 x 4500 floats = 9 MB
 MIN_CLASS_SHARE = 0.02
-SIDE = 28
-NN_BLOCK = 65536      # training images per pixel-distance block (user data sets)
-NN_REAL_WORK = 2 * 10**9  # multiply-adds the typical real-to-real distance may cost
-NN_REAL_MAX, NN_REAL_MIN = 200, 20  # images it is measured on: at most, and at least
+REF_MAX = 20000       # training images a user's data set is compared with (a fixed subset)
 
 
 def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray,
@@ -62,15 +60,18 @@ def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray,
 
 @dataclass(frozen=True)
 class Reference:
-    """What samples are compared with: the training split of a built-in digits data set."""
+    """What samples are compared with: the training split of a labelled data set, seen by its
+    judge (the shipped classifier for the built-in digits). For a user's data set of more than
+    REF_MAX training images, a fixed subset of REF_MAX of them stands for the split."""
 
     name: str
     device: str
+    net: EvalNet               # the judge
     mu: np.ndarray             # (F,) float64 mean classifier features of the training split
     sigma: np.ndarray          # (F, F) float64 their covariance
     train_images: torch.Tensor  # (4500, 784) float32 on `device`, for nearest neighbours
     train_sq: torch.Tensor      # (4500,) their squared norms (precomputed: used every call)
-    held_images: np.ndarray    # (500, 28, 28) float32 held-out real digits
+    held_images: np.ndarray    # (500, 28, 28) float32 held-out real images
     held_labels: np.ndarray    # (500,) int64
     nn_real: float             # mean distance of held-out digits to their nearest training one
     train_feats: np.ndarray    # (4500, F) float32 classifier features, for feature neighbours
@@ -78,17 +79,37 @@ class Reference:
 
 
 def reference(name: str = "mnist5k", device: str = "cpu") -> Reference:
-    if name not in BUILTIN:
-        raise ConfigError(f"metrics need the built-in digits: {name!r} is not one of "
-                          f"{', '.join(BUILTIN)} (the evaluation classifier knows only those)")
-    return _reference(name, str(device))
+    """The reference of a built-in data set, or of a user's data spec with a judge in the
+    cache (a ConfigError says why there is none)."""
+    if name in BUILTIN:
+        return _builtin_reference(name, str(device))
+    ds, judge = judged(name, device)
+    return judged_reference(ds, judge, device)
+
+
+def judged_reference(ds: Dataset, judge: Judge, device: str = "cpu") -> Reference:
+    """The reference of a user's data set seen by its judge (the last two are kept)."""
+    key = (judge.key, str(device))
+    if key not in _JUDGED or _JUDGED[key][0] is not judge:  # new, or the judge retrained
+        _JUDGED.pop(key, None)
+        if len(_JUDGED) >= 2:
+            _JUDGED.pop(next(iter(_JUDGED)))
+        _JUDGED[key] = (judge, _build(ds.name, str(device), ds, judge.net))
+    return _JUDGED[key][1]
+
+
+_JUDGED: dict[tuple[str, str], tuple[Judge, Reference]] = {}
 
 
 @lru_cache(maxsize=4)
-def _reference(name: str, device: str) -> Reference:
-    ds = load_dataset(name)
+def _builtin_reference(name: str, device: str) -> Reference:
+    return _build(name, device, load_dataset(name), load_eval_net(device))
+
+
+def _build(name: str, device: str, ds: Dataset, net: EvalNet) -> Reference:
     train_idx, held_idx = split_indices(ds.labels)
-    net = load_eval_net(device)
+    if len(train_idx) > REF_MAX:
+        train_idx = np.sort(np.random.default_rng(0).choice(train_idx, REF_MAX, replace=False))
     train = torch.from_numpy(np.array(ds.images[train_idx])).to(device)
     feats, _ = _classify(net, train)
     mu, sigma = _stats(feats)
@@ -99,7 +120,7 @@ def _reference(name: str, device: str) -> Reference:
     labels = ds.labels[held_idx].astype(np.int64)
     labels.flags.writeable = False
     nn_real = _mean_nn(torch.tensor(held, device=device), flat, sq)
-    return Reference(name, device, mu, sigma, flat, sq, held, labels, nn_real,
+    return Reference(name, device, net, mu, sigma, flat, sq, held, labels, nn_real,
                      feats.astype(np.float32), np.asarray(train_idx, np.int64))
 
 
@@ -109,11 +130,11 @@ def nearest_training(image: np.ndarray, k: int = 5, ref: Reference | None = None
     into the data set; `held_out_nn` is the typical distance of a fresh real digit to its
     nearest training digit, for scale."""
     ref = ref if ref is not None else reference("mnist5k")
-    x = _as_images(np.asarray(image, np.float32)[None], ref.device)
+    x = _as_images(np.asarray(image, np.float32)[None], ref)
     flat = x.reshape(1, -1)
     d2 = ref.train_sq + (flat * flat).sum() - 2.0 * (ref.train_images @ flat[0])
     pix = d2.clamp_min(0.0).sqrt().cpu().numpy()
-    feats, _ = _classify(load_eval_net(ref.device), x)
+    feats, _ = _classify(ref.net, x)
     fd = np.linalg.norm(ref.train_feats - feats[0].astype(np.float32), axis=1)
     out = {"held_out_nn": ref.nn_real}
     for key, dist in (("pixel", pix), ("feature", fd)):
@@ -122,92 +143,26 @@ def nearest_training(image: np.ndarray, k: int = 5, ref: Reference | None = None
     return out
 
 
-@dataclass(frozen=True)
-class PixelReference:
-    """Any image data set, for nearest neighbours in pixel space (no classifier needed)."""
-
-    images: np.ndarray       # (N, H, W) float32 in [-1, 1], the data set's own (read-only)
-    sq: np.ndarray           # (N,) their squared norms
-    nn_real: float | None    # mean distance of a training image to its nearest other one
-    nn_measured: int         # how many images that mean rests on (0: too costly, not measured)
-
-
-def pixel_reference(spec: str) -> PixelReference:
-    """The pixel reference of data set `spec` (any load_dataset spec), cached while its file
-    is unchanged."""
-    try:
-        st = Path(spec.partition(":")[2] or spec).expanduser().stat()
-        stamp = (st.st_mtime_ns, st.st_size)
-    except OSError:
-        stamp = None
-    return _pixel_reference(spec, stamp)
-
-
-@lru_cache(maxsize=1)
-def _pixel_reference(spec: str, stamp: tuple[int, int] | None) -> PixelReference:
-    images = load_dataset(spec).images
-    flat = images.reshape(len(images), -1)
-    sq = np.einsum("ij,ij->i", flat, flat)
-    # The typical real-to-real distance, on as many images as NN_REAL_WORK multiply-adds allow
-    # (200 for MNIST-sized sets, all of a small one); too few on a huge set: not measured.
-    n, d = flat.shape
-    q = min(NN_REAL_MAX, n, NN_REAL_WORK // (n * d))
-    if n < 2 or q < min(NN_REAL_MIN, n):
-        return PixelReference(images, sq, None, 0)
-    pick = np.random.default_rng(0).choice(n, q, replace=False)
-    best = np.full(q, np.inf, np.float32)
-    for i in range(0, n, NN_BLOCK):  # (q, NN_BLOCK) at a time: no copy of the data set
-        d2 = _pixel_d2(flat[pick], flat[i:i + NN_BLOCK], sq[i:i + NN_BLOCK])
-        own = (pick >= i) & (pick < i + NN_BLOCK)
-        d2[own, pick[own] - i] = np.inf  # an image is not its own neighbour
-        best = np.minimum(best, d2.min(1))
-    return PixelReference(images, sq, float(np.sqrt(np.clip(best, 0.0, None)).mean()), q)
-
-
-def nearest_pixels(image: np.ndarray, k: int, ref: PixelReference) -> dict:
-    """The k training images nearest to one image (H, W) in [-1, 1] in pixel space, as
-    `pixel`: [(index, distance)], with `held_out_nn` the typical real-to-real distance (None
-    when not measured) and `measured`, how many images that rests on."""
-    x = np.asarray(image, np.float32)
-    if x.shape != ref.images.shape[1:]:
-        raise ConfigError(f"a sample of {x.shape[0]}x{x.shape[1]} pixels cannot be compared "
-                          f"with training images of {ref.images.shape[1]}x"
-                          f"{ref.images.shape[2]}")
-    if not np.isfinite(x).all():
-        raise ConfigError("the sample holds NaN or infinite values (did the model diverge?)")
-    flat = ref.images.reshape(len(ref.images), -1)
-    d = np.sqrt(np.clip(_pixel_d2(x.reshape(1, -1), flat, ref.sq)[0], 0.0, None))
-    order = np.argsort(d)[:k]
-    return {"pixel": [(int(i), float(d[i])) for i in order], "held_out_nn": ref.nn_real,
-            "measured": ref.nn_measured}
-
-
-def _pixel_d2(a: np.ndarray, flat: np.ndarray, sq: np.ndarray) -> np.ndarray:
-    """Squared distances (len(a), len(flat)): |a|^2 + |b|^2 - 2 a.b, one matrix product."""
-    return np.einsum("ij,ij->i", a, a)[:, None] + sq - 2.0 * (a @ flat.T)
-
-
 def evaluate(images: np.ndarray | torch.Tensor, digits: np.ndarray | torch.Tensor | None = None,
              *, ref: Reference | None = None, device: str = "cpu",
              confident: float = 0.5) -> dict[str, Any]:
     """Every metric of N generated (N, 28, 28) images in [-1, 1]; plain Python numbers.
     `digits` (N,), the digits a conditional model was asked for, adds control_accuracy."""
     ref = ref if ref is not None else reference("mnist5k", device)
-    x = _as_images(images, ref.device)
-    n = len(x)
-    net = load_eval_net(ref.device)
-    feats, probs = _classify(net, x)
+    x = _as_images(images, ref)
+    n, k = len(x), ref.net.num_classes
+    feats, probs = _classify(ref.net, x)
     mu, sigma = _stats(feats)
     pred = probs.argmax(1)
     out: dict[str, Any] = {"n": n, "fcd": frechet_distance(mu, sigma, ref.mu, ref.sigma)}
 
     sure = probs.max(1) >= confident
-    counts = np.bincount(pred[sure], minlength=10)
+    counts = np.bincount(pred[sure], minlength=k)
     share = counts / max(int(sure.sum()), 1)
     out["coverage"] = int((share >= MIN_CLASS_SHARE).sum()) if sure.any() else 0
-    hist = np.bincount(pred, minlength=10) / n
+    hist = np.bincount(pred, minlength=k) / n
     nz = hist > 0
-    out["class_kl"] = float((hist[nz] * np.log(hist[nz] * 10)).sum())
+    out["class_kl"] = float((hist[nz] * np.log(hist[nz] * k)).sum())
     out["score"] = _classifier_score(probs)
     out["confident_share"] = float(sure.mean())
 
@@ -224,21 +179,29 @@ def evaluate(images: np.ndarray | torch.Tensor, digits: np.ndarray | torch.Tenso
 
 
 def real_floor(name: str = "mnist5k", device: str = "cpu") -> dict[str, float]:
-    """What real digits score (the floor a perfect generator reaches) and what noise and blank
+    """What real images score (the floor a perfect generator reaches) and what noise and blank
     images score (ceilings), to put a model's numbers in context. All use 500 images: FCD
-    shrinks as N grows (fewer sampling errors), so compare a model's FCD at N = 500."""
-    return dict(_real_floor(reference(name, device).name, str(device)))
+    shrinks as N grows (fewer sampling errors), so compare a model's FCD at N = 500. `name`:
+    a built-in data set, or a user's data spec with a judge."""
+    if name in BUILTIN:
+        return dict(_builtin_floor(name, str(device)))
+    return dict(_floor(name, reference(name, device)))
 
 
 @lru_cache(maxsize=4)
-def _real_floor(name: str, device: str) -> tuple[tuple[str, float], ...]:
-    ref = reference(name, device)
+def _builtin_floor(name: str, device: str) -> tuple[tuple[str, float], ...]:
+    return _floor(name, reference(name, device))
+
+
+def _floor(name: str, ref: Reference) -> tuple[tuple[str, float], ...]:
     real = evaluate(ref.held_images, ref.held_labels, ref=ref)
-    noise = np.random.default_rng(0).uniform(-1, 1, (500, SIDE, SIDE)).astype(np.float32)
+    shape = (500, *ref.held_images.shape[1:])
+    noise = np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)
     if name.endswith("-binary"):  # noise of the data set's own kind: binary pixels
         noise = np.where(noise > 0, 1.0, -1.0).astype(np.float32)
-    blank = np.full((500, SIDE, SIDE), -1.0, np.float32)
+    blank = np.full(shape, -1.0, np.float32)
     return (("fcd_floor", real["fcd"]), ("accuracy", real["control_accuracy"]),
+            ("classes", float(ref.net.num_classes)), ("train_size", float(len(ref.train_sq))),
             ("score_real", real["score"]), ("coverage_real", real["coverage"]),
             ("nn_real", ref.nn_real),
             ("fcd_noise", evaluate(noise, ref=ref)["fcd"]),
@@ -248,15 +211,16 @@ def _real_floor(name: str, device: str) -> tuple[tuple[str, float], ...]:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _as_images(images: np.ndarray | torch.Tensor, device: str) -> torch.Tensor:
+def _as_images(images: np.ndarray | torch.Tensor, ref: Reference) -> torch.Tensor:
     # a copy for arrays: data set images are read-only, which torch.from_numpy warns about
     x = images if isinstance(images, torch.Tensor) else torch.tensor(np.asarray(images))
     if x.dim() == 4 and x.shape[1] == 1:
         x = x[:, 0]
-    if x.dim() != 3 or tuple(x.shape[1:]) != (SIDE, SIDE) or x.shape[0] < 1:
-        raise ConfigError(f"metrics need N x {SIDE} x {SIDE} images (N >= 1); got "
+    h, w = ref.held_images.shape[1:]
+    if x.dim() != 3 or tuple(x.shape[1:]) != (h, w) or x.shape[0] < 1:
+        raise ConfigError(f"metrics need N x {h} x {w} images (N >= 1); got "
                           f"{tuple(x.shape)}")
-    x = x.detach().to(device=device, dtype=torch.float32)
+    x = x.detach().to(device=ref.device, dtype=torch.float32)
     if not torch.isfinite(x).all():
         raise ConfigError("images hold NaN or infinite values (did the model diverge?); "
                           "nothing to measure")

@@ -19,6 +19,7 @@ from ganvis.engine.family import Phase, Players, family
 from ganvis.engine.latent.priors import sample_prior
 from ganvis.engine.nets.autoencoder import recon_from_logits
 from ganvis.engine.quality.pca import PcaBaseline
+from ganvis.engine.runs.average import average_into, average_name, decay_at
 from ganvis.engine.runs.base import Run
 from ganvis.engine.runs.losses import d_loss, g_loss
 from ganvis.engine.runs.snapshot import AutoencoderPart, Observation
@@ -29,7 +30,7 @@ STYLES = 6  # rows of the style x digit grid
 
 RECON_SERIES = {"recon_loss": "r"}
 AAE_SERIES = {**RECON_SERIES, "d_loss": "d", "g_loss": "g", "d_real": "d", "d_fake": "d"}
-AE_SETTINGS = COMMON_SETTINGS | {"depth", "likelihood"}
+AE_SETTINGS = COMMON_SETTINGS | {"depth", "likelihood", "g_ema"}
 AAE_SETTINGS = AE_SETTINGS | {"loss", "k_disc", "lr_d", "betas_d"}
 CODE_PLAYERS = Players(real="prior samples z ~ p(z)", fake="encoder codes f(x)",
                        real_short="prior samples", fake_short="codes",
@@ -105,6 +106,9 @@ class AAERun(Run):
         loss.backward()
         opt.step()
         self.acc.add("recon_loss", loss)
+        averaged = self.nets.get(average_name("decoder"))
+        if averaged is not None:  # samples come from the average; reconstructions do not
+            average_into(averaged, self.decoder, decay_at(self.config.g_ema, self.g_steps + 1))
 
     def _regularise_d(self, x: torch.Tensor, y: torch.Tensor | None) -> None:
         """Regularisation, D's half: prior samples (real) against the encoder's codes (fake)."""

@@ -107,7 +107,7 @@ class Run:
     def make_live(self):
         """What measures the run while it trains (quality/live.py for images)."""
         c = self.config
-        return LiveMetrics(self.dataset.name, self.dataset.binary, c.prior, c.latent_dim,
+        return LiveMetrics(self.dataset, c.prior, c.latent_dim,
                            self.num_classes, c.seed, c.metrics_every)
 
     def train_steps(self, n: int = 1) -> None:
@@ -225,7 +225,7 @@ class Run:
             real_probs=frozen(o.real_probs), fake_probs=frozen(o.fake_probs),
             device=str(self.device), grid_cols=o.grid_cols, metrics=self.live.latest,
             metrics_note=self.live.note, autoencoder=o.autoencoder, plane=o.plane,
-        )
+            shown_real=None if o.shown_real is None else frozen(o.shown_real))
         if snap.grid.ndim == 3:  # the timeline keeps image grids
             self.timeline.add(self.step, snap.grid)
         self.waterfall.add(self.step, snap.real_probs, snap.fake_probs)

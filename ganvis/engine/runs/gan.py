@@ -7,19 +7,21 @@ the non-saturating loss (losses.py).
 
 from __future__ import annotations
 
-import copy
-
 import torch
 
 from ganvis.engine.config import COMMON_SETTINGS
 from ganvis.engine.family import Phase, Players
 from ganvis.engine.nets.layers import frozen_norm_stats
+from ganvis.engine.runs.augment import augment
+from ganvis.engine.runs.average import average_into, decay_at
 from ganvis.engine.runs.base import Run
 from ganvis.engine.runs.losses import d_loss, g_loss
 from ganvis.engine.runs.snapshot import Observation
 
 GAN_SERIES = {"d_loss": "d", "g_loss": "g", "d_real": "d", "d_fake": "d"}
 GAN_SETTINGS = COMMON_SETTINGS | {"loss", "k_disc", "lr_d", "betas_d"}
+SHOWN = 16  # augmented real images a snapshot carries (what D is shown)
+IMAGE_GAN_SETTINGS = GAN_SETTINGS | {"g_ema", "augment"}
 IMAGE_PLAYERS = Players(real="real images", fake="generated G(z)", real_short="real",
                         fake_short="fake", real_mean="D(x) on real", fake_mean="D(G(z)) on fake")
 GAN_PHASES = (
@@ -27,23 +29,6 @@ GAN_PHASES = (
     Phase("step_d", "Step D", "One discriminator update; G stays put"),
     Phase("step_g", "Step G", "One generator update; D stays put"),
 )
-
-
-def with_average(nets: dict, config) -> dict:
-    """The nets, plus G_ema (a copy of G that averages its weights) when config.g_ema > 0."""
-    if config.g_ema:
-        nets["G_ema"] = copy.deepcopy(nets["G"]).requires_grad_(False)
-    return nets
-
-
-@torch.no_grad()
-def average_into(avg: torch.nn.Module, net: torch.nn.Module, decay: float) -> None:
-    """avg <- decay * avg + (1 - decay) * net for the weights; buffers (batch-norm
-    statistics) are copied."""
-    for a, p in zip(avg.parameters(), net.parameters()):
-        a.lerp_(p, 1 - decay)
-    for a, b in zip(avg.buffers(), net.buffers()):
-        a.copy_(b)
 
 
 class GANRun(Run):
@@ -85,10 +70,14 @@ class GANRun(Run):
         """n generator updates only (D frozen)."""
         self._timed(lambda: self._g_update(self.train_nets["G"](self._z())), n)
 
+    def shown(self, x: torch.Tensor, gen: torch.Generator | None = None) -> torch.Tensor:
+        """What D is shown of the images x: x itself, or x augmented (DiffAugment)."""
+        return augment(x, self.config.augment, gen or self.gen)
+
     def _d_update(self, fake: torch.Tensor) -> None:
         real = self.train_data.batch(self.config.batch_size, self.gen)
         D = self.train_nets["D"]
-        real_logits, fake_logits = D(real), D(fake.detach())
+        real_logits, fake_logits = D(self.shown(real)), D(self.shown(fake.detach()))
         loss = d_loss(real_logits, fake_logits)
         opt = self.opts["D"]
         opt.zero_grad(set_to_none=True)
@@ -100,7 +89,7 @@ class GANRun(Run):
     def _g_update(self, fake: torch.Tensor) -> None:
         # Gradients flow through D to G; D's weights stay put (its plain module: no DDP sync).
         self.D.requires_grad_(False)
-        loss = g_loss(self.D(fake), self.config.loss)
+        loss = g_loss(self.D(self.shown(fake)), self.config.loss)
         opt = self.opts["G"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -109,18 +98,26 @@ class GANRun(Run):
         self.acc.add("g_loss", loss)
         self.g_steps += 1
         if "G_ema" in self.nets:
-            average_into(self.nets["G_ema"], self.G, self.config.g_ema)
+            average_into(self.nets["G_ema"], self.G, decay_at(self.config.g_ema, self.g_steps))
 
     @torch.no_grad()
     def observe(self) -> Observation:
+        """The grid, and D's verdicts on the probes as D is shown them: augmented, when the run
+        augments, by transforms drawn afresh for each step (the same at a step, however often
+        one looks)."""
         grid = self.generate(self.grid_z)
         self.G.eval()
         self.D.eval()  # no dropout in what the views show
+        look = torch.Generator(self.device).manual_seed(self.config.seed + 5 + self.step)
         try:
-            fake = self.G(self.probe_z)
-            real_p = torch.sigmoid(self.D(self.probe_real)).float().cpu().numpy()
+            real = self.shown(self.probe_real, look)
+            fake = self.shown(self.G(self.probe_z), look)
+            real_p = torch.sigmoid(self.D(real)).float().cpu().numpy()
             fake_p = torch.sigmoid(self.D(fake)).float().cpu().numpy()
         finally:
             self.G.train()
             self.D.train()
-        return Observation(grid, real_p, fake_p)
+        shown = None
+        if self.config.augment != "off":
+            shown = real[:SHOWN].squeeze(1).float().cpu().numpy()
+        return Observation(grid, real_p, fake_p, shown_real=shown)

@@ -64,6 +64,7 @@ class Observation:
     grid_cols: int = 8
     autoencoder: AutoencoderPart | None = None
     plane: PlanePart | None = None
+    shown_real: np.ndarray | None = None  # real probe images as D is shown them (augmented)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ class Snapshot:
     metrics_note: str = ""  # why there are none, when there cannot be any
     autoencoder: AutoencoderPart | None = None
     plane: PlanePart | None = None
+    # Real images as D is shown them when the run augments them (DiffAugment); else None.
+    shown_real: np.ndarray | None = None
 
     def loss(self, name: str) -> float:
         """A series' latest mean; NaN when this family has no such series."""

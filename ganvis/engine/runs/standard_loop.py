@@ -170,7 +170,10 @@ def bench_families() -> tuple[str, ...]:
 
 
 def bench_config(family: str, batch: int, device: str, seed: int = 0) -> RunConfig:
-    return RunConfig(model=family, batch_size=batch, device=device, seed=seed, metrics_every=0)
+    """The family's defaults, without the work the standard loop does not do (averaging G's
+    weights, augmenting D's images): the ratio compares loops, not recipes."""
+    return RunConfig(model=family, batch_size=batch, device=device, seed=seed, metrics_every=0,
+                     g_ema=0.0, augment="off")
 
 
 def compare(family: str, batch: int, device: str = "cpu", seconds: float = 6.0,

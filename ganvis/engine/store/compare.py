@@ -24,7 +24,8 @@ CSV_COLUMNS = ("run", "series", "step", "value")
 SETTINGS = {"lr_g": "lr G", "lr_d": "lr D", "betas_g": "betas G", "betas_d": "betas D",
             "batch_size": "batch", "latent_dim": "latent dim", "k_disc": "k (D steps)",
             "loss": "loss", "prior": "prior", "likelihood": "likelihood", "width": "width",
-            "depth": "depth", "pack": "pack", "g_ema": "G EMA", "seed": "seed",
+            "depth": "depth", "pack": "pack", "g_ema": "G EMA", "augment": "augment",
+            "seed": "seed",
             "metrics_every": "metrics every", "device": "device", "extra": "extra"}
 NOT_USED = "—"  # a setting that means nothing for the run's family
 

@@ -28,6 +28,9 @@ from ganvis.engine.store.records import RecordReader
 FORMAT = "ganvis-run"
 FORMAT_VERSION = 1
 MIN_BUDGET = 256 * 2**20
+# Settings added after files were first written: a file without one trained without it (not
+# with what is the default today).
+BEFORE = {"g_ema": 0.0, "augment": "off"}
 MAX_COUNTER = 2**53  # steps and images: far past any run, and what a save can write back
 
 
@@ -75,7 +78,7 @@ class RunFile(RecordReader):
             raise self._fail(f"written in format version {int(version)} by a newer ganvis; "
                              f"this one reads up to {FORMAT_VERSION}: upgrade ganvis to open it")
         try:
-            self.config = RunConfig.from_json(text(a.get("config")))
+            self.config = RunConfig.from_json(text(a.get("config")), absent=BEFORE)
         except ConfigError as e:
             raise self._fail(f"invalid config: {e}") from None
         self.family = family(self.config.model)
