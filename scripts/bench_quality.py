@@ -125,6 +125,7 @@ ABLATION = {
               "DiffAugment": {"augment": "translation,cutout"}},
     "gan": {"textbook (Goodfellow et al.)": TEXTBOOK, "plain": {},
             "DiffAugment": {"augment": "translation,cutout"}},
+    "aae": {"defaults": {}},  # the decoder's average (D judges codes: nothing to augment)
 }
 STEP_MARKS = (500, 1000, 3000)
 TIME_MARKS = (60.0, 180.0)  # seconds of training (measuring not counted)
@@ -135,11 +136,13 @@ def ablation_run(model: str, fields: dict, seed: int, device: str) -> dict:
     """FCD (2,000 samples) of G and of its average at each step and time mark; ms per step."""
     from ganvis.engine.quality.metrics import evaluate, reference
 
-    config = RunConfig(model=model, **{"augment": "off", **fields}, g_ema=ABLATION_EMA,
-                       seed=seed, device=device, metrics_every=0)
+    fields = {"augment": "off", **fields} if model != "aae" else fields
+    config = RunConfig(model=model, **fields, g_ema=ABLATION_EMA, seed=seed, device=device,
+                       metrics_every=0)
     run = new_run(config)
+    gen = run.family.generator
     ref = reference(config.data)
-    z = run.sampler().z(N_EVAL, 1000 + seed)
+    z = torch.as_tensor(run.sampler().z(N_EVAL, 1000 + seed))
 
     @torch.no_grad()
     def fcd(net: torch.nn.Module) -> float:
@@ -158,9 +161,33 @@ def ablation_run(model: str, fields: dict, seed: int, device: str) -> dict:
         while times and run.elapsed >= times[0]:
             marks.append(f"{times.pop(0):.0f} s")
         for mark in marks:
-            out["marks"][mark] = (fcd(run.G), fcd(run.nets["G_ema"]), run.step)
+            out["marks"][mark] = (fcd(run.nets[gen]), fcd(run.nets[f"{gen}_ema"]), run.step)
     out["ms_per_step"] = 1000 * run.elapsed / run.step
     return out
+
+
+def step_costs(device: str, rounds: int = 5, steps: int = 100) -> str:
+    """ms per step of each image family with and without the average and DiffAugment,
+    measured side by side (the runs take turns, `rounds` times), medians."""
+    variants = {"neither": dict(g_ema=0.0, augment="off"), "EMA": dict(augment="off"),
+                "EMA + DiffAugment": dict(augment="translation,cutout")}
+    lines = ["| model | " + " | ".join(f"ms/step, {v}" for v in variants) + " | ratio "
+             "EMA / neither | ratio EMA + DiffAugment / neither |", "|---|" + "---|" * 5]
+    for model in ("dcgan", "gan"):
+        runs = {v: new_run(RunConfig(model=model, device=device, metrics_every=0, **f))
+                for v, f in variants.items()}
+        times: dict[str, list[float]] = {v: [] for v in variants}
+        for r in range(rounds + 1):
+            for v, run in runs.items():
+                t0 = run.elapsed
+                run.train_steps(steps)
+                if r:  # the first round warms up
+                    times[v].append(1000 * (run.elapsed - t0) / steps)
+        ms = {v: statistics.median(t) for v, t in times.items()}
+        lines.append(f"| {model} | " + " | ".join(f"{ms[v]:.1f}" for v in variants) +
+                     f" | {ms['EMA'] / ms['neither']:.2f} | "
+                     f"{ms['EMA + DiffAugment'] / ms['neither']:.2f} |")
+    return "\n".join(lines)
 
 
 def ablation(seeds: tuple[int, ...], device: str, only: list[str] | None) -> str:
@@ -198,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", default="auto")
     p.add_argument("--json", help="also write the raw results to this file")
     p.add_argument("--ablation", nargs="*", metavar="MODEL", help="the EMA and DiffAugment "
-                   "ablation (of these models: dcgan, gan; default both), 2 seeds")
+                   "ablation (of these models: dcgan, gan, aae; default all), 2 seeds")
     args = p.parse_args(argv)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     floor = real_floor("mnist5k")
@@ -211,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
             global STEP_MARKS, TIME_MARKS
             STEP_MARKS, TIME_MARKS = (20, 40), (1.0,)
         print(ablation(tuple(args.seeds or (0, 1)), args.device, args.ablation))
+        print()
+        print(step_costs(args.device, rounds=1 if args.quick else 5))
         return 0
     results: dict[str, list[dict]] = {}
     steps_used: dict[str, int] = {}

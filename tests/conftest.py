@@ -15,6 +15,12 @@ torch.set_num_threads(min(2, os.cpu_count() or 1))
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory, monkeypatch):
+    """Judges (quality/judge.py) live in a cache of the tests' own, never the user's."""
+    monkeypatch.setenv("GANVIS_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(autouse=True)
 def _keep_torch_threads():
     """The app's window sets the GUI thread to one torch thread; later tests get theirs back."""
     n = torch.get_num_threads()

@@ -253,8 +253,8 @@ def test_user_data_explains_why_there_are_no_metrics(qtbot, window, tmp_path):
     np.savez(data, images=((ds.images[::20] + 1) * 127.5).astype(np.uint8))
     w = window
     w.data_files.use(str(data))
-    qtbot.waitUntil(lambda: "built-in digits" in w.history.metrics_note, timeout=WAIT)
-    qtbot.waitUntil(lambda: "built-in digits" in w.panels.curves.quality_hint.text(),
+    qtbot.waitUntil(lambda: "has no labels" in w.history.metrics_note, timeout=WAIT)
+    qtbot.waitUntil(lambda: "has no labels" in w.panels.curves.quality_hint.text(),
                     timeout=WAIT)
 
 

@@ -9,7 +9,7 @@ import ganvis.engine.family as registry
 from ganvis.engine import ConfigError, Family, Run, RunConfig, new_run
 from ganvis.engine.data.kinds import IMAGES
 from ganvis.engine.family import all_families, family, names, register
-from ganvis.engine.runs.gan import GAN_PHASES, GAN_SERIES, GAN_SETTINGS, IMAGE_PLAYERS, GANRun
+from ganvis.engine.runs.gan import GAN_PHASES, GAN_SERIES, IMAGE_GAN_SETTINGS, IMAGE_PLAYERS, GANRun
 from ganvis.engine.store import load_run, load_sampler, save_run
 
 FIELDS = {f.name for f in dataclasses.fields(RunConfig)}
@@ -57,7 +57,7 @@ def test_a_new_family_needs_only_its_declaration(tmp_path, monkeypatch):
     register(Family(
         name="tinygan", title="A small MLP GAN", about="tinygan: a small MLP GAN",
         defaults={**gan.defaults, "width": 8, "depth": 1, "latent_dim": 4},
-        settings=GAN_SETTINGS | {"depth"}, build_nets=gan.build_nets, run_class=GANRun,
+        settings=IMAGE_GAN_SETTINGS | {"depth"}, build_nets=gan.build_nets, run_class=GANRun,
         series=GAN_SERIES, phases=GAN_PHASES, generator="G", data=IMAGES, players=IMAGE_PLAYERS,
         metric_keys=gan.metric_keys))
     run = new_run(RunConfig(model="tinygan", batch_size=8, device="cpu", metrics_every=0))

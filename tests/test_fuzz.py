@@ -29,7 +29,7 @@ def test_mutants_of_every_kind_of_file_fail_only_with_our_errors(tmp_path):
 
 def test_a_run_file_whose_weights_claim_a_billion_values_is_refused_cheaply(tmp_path):
     run = new_run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
-                        metrics_every=0))
+                            metrics_every=0, g_ema=0.0))  # G itself is sampled
     path = save_run(run, tmp_path / "m.h5")
     with h5py.File(path, "r+") as f:
         name = next(iter(f["weights/G"]))
@@ -53,7 +53,7 @@ def test_data_files_whose_headers_claim_huge_sizes_are_refused_cheaply(tmp_path)
 
 def test_non_finite_weights_and_future_versions_are_refused(tmp_path):
     run = new_run(RunConfig(model="gan", width=16, depth=1, batch_size=8, device="cpu",
-                        metrics_every=0))
+                            metrics_every=0, g_ema=0.0))  # G itself is sampled
     path = save_run(run, tmp_path / "m.h5")
     with h5py.File(path, "r+") as f:
         name = next(k for k in f["weights/G"] if f[f"weights/G/{k}"].dtype.kind == "f")

@@ -456,7 +456,7 @@ def test_a_dcgan_run_without_a_judge_says_how_to_get_one(trained, cache):
     assert math.isfinite(snap.metrics["fcd"])
 
 
-# Last, so that -x runs everything else first: it fails while the bug it shows is there.
+# A damaged attribute is a ModelFileError (it once raised AttributeError while reporting it).
 def test_a_judge_file_missing_a_descriptive_attribute_is_a_model_file_error(trained, cache):
     target = copy_judge(trained, cache)
     good = target.read_bytes()

@@ -24,8 +24,8 @@ samples and codes). Early on D separates them; at the game's equilibrium it cann
 pile up at ½ (dashed line). The waterfall below shows the whole history, time running down.</p>
 <p><b>The game</b>: who is winning, the value V(D, G) and the lower bound on the
 Jensen-Shannon divergence it gives. <b>Curves</b>: the losses (D's tends to log 4 ≈ 1.386 at
-equilibrium, dashed), D's mean verdicts, and the quality measured on the built-in digits
-(FCD, digits covered).</p>
+equilibrium, dashed), D's mean verdicts, and the quality measured on the built-in digits, or
+on your labelled data once it has a judge (Train menu): FCD, classes covered.</p>
 <p><b>Latent space</b> and <b>Reconstructions</b> (autoencoders): the codes f(x) of real
 images beside samples of the prior, and x beside its reconstruction g(f(x)).
 <b>Explore</b>: walk from one code to another, drag single dimensions, and (supervised AAE)
@@ -151,8 +151,9 @@ class Actions:
             t.addAction(a)
         t.addSeparator()
         t.addAction(self._action("Train a judge for this data set…", self._judge, None,
-                                 "A classifier of your labelled data set's classes (a minute "
-                                 "at most), so FCD, coverage and the score can be measured"))
+                                 "A classifier of your labelled data set's classes (seconds to "
+                                 "a minute for 28 x 28 images), so FCD, coverage and the "
+                                 "score can be measured"))
         v = m.addMenu("&View")
         for dock in docks.values():
             v.addAction(dock.toggleViewAction())
@@ -188,8 +189,7 @@ class Actions:
     def _judge(self) -> None:
         from ganvis.app.judge_dialog import train_judge_for  # noqa: PLC0415
 
-        config = getattr(self.window, "config", None)
-        self.judge_trainer = train_judge_for(self.window, config and config.data)
+        self.judge_trainer = train_judge_for(self.window, getattr(self.window, "config", None))
 
     def _compare(self) -> None:
         self.docks["compare"].show()

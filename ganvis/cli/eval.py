@@ -47,6 +47,7 @@ LABELS = {
     "g_ema": "decay of the weight average samples come from (0: G itself)",
 }
 USER_DATA = {  # a user's labelled data set, measured by its own judge (`ganvis judge`)
+    "fcd_500": "  FCD of as many images as the floor (50 per class)",
     "fcd_floor": "  real-vs-real floor (held-out vs training images)",
     "coverage": "classes covered (each >= 2% of confident predictions)",
     "class_kl": "KL(predicted classes || uniform), nats (0: balanced)",

@@ -20,8 +20,8 @@ from ganvis.engine.quality.metrics import nearest_training, reference
 from ganvis.engine.quality.pixels import nearest_pixels, pixel_reference
 
 K = 5
-NO_JUDGE = ("Nearest in features is not shown: that needs the judge classifier of the built-in "
-            "digits, which knows nothing of this data set.")
+NO_JUDGE = ("Nearest in features is shown for the built-in digits only (in the features of "
+            "their shipped classifier); here, pixels.")
 
 
 class NeighboursDialog(QDialog):

@@ -34,7 +34,8 @@ FAMILY = Family(
     # outpaces the adversary and the codes drift off the prior; 1e-3 keeps them on it. A small
     # latent (8) is what Makhzani et al. used on MNIST: the prior can then be filled.
     defaults={"latent_dim": 8, "width": 512, "depth": 2, "lr_g": 1e-3, "lr_d": 1e-3,
-              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999), "batch_size": 64},
+              "betas_g": (0.5, 0.999), "betas_d": (0.5, 0.999), "batch_size": 64,
+              "g_ema": 0.995},
     settings=AAE_SETTINGS,
     build_nets=build,
     run_class=AAERun,

@@ -31,6 +31,9 @@ ARCHITECTURE = "conv5s2x32-conv3s2x64-conv3s2x64-fc128-fc10"
 HELD_PER_CLASS = 50
 SPLIT_SEED = 20240  # fixed forever: the classifier and the metrics must agree on the split
 _CACHE: dict[str, EvalNet] = {}
+# The attributes a classifier file may describe itself with (a judge's, quality/judge.py)
+ATTRS = ("num_classes", "height", "width", "data_key", "data_name", "held_out_accuracy",
+         "steps", "seconds", "train_size")
 
 
 class EvalNet(nn.Module):
@@ -160,7 +163,7 @@ def _read(path: Path, factory) -> tuple[EvalNet, dict]:
         if not isinstance(version, (int, np.integer)) or not 1 <= version <= FORMAT_VERSION:
             raise ModelFileError(f"{path}: format_version {version!r}; this ganvis reads "
                                  f"1 to {FORMAT_VERSION}")
-        attrs = {k: a[k] for k in a}
+        attrs = _scalars(a, ATTRS)
         with torch.random.fork_rng(devices=[]):  # its throwaway init must not move the
             net = factory(attrs)                  # caller's random stream
         if _text(a.get("architecture")) != net.architecture:
@@ -203,6 +206,16 @@ def _reading(path: Path) -> Iterator[None]:
         raise
     except H5_ERRORS as e:
         raise ModelFileError(f"{path}: damaged or unreadable classifier file ({e})") from None
+
+
+def _scalars(attrs: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The named attributes that hold one value each (no more is read than that)."""
+    out = {}
+    for name in names:
+        if name in attrs and attrs.get_id(name).shape in ((), (1,)):
+            v = attrs[name]
+            out[name] = v.reshape(-1)[0] if isinstance(v, np.ndarray) else v
+    return out
 
 
 def param_count(net: nn.Module) -> int:

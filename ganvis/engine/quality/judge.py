@@ -55,7 +55,21 @@ def cache_dir() -> Path:
 
 
 def data_key(ds: Dataset) -> str:
-    """A hash of the pixels (and their shape) and the labels: the judge's name."""
+    """A hash of the pixels (and their shape) and the labels: the judge's name. Kept for the
+    last few data sets (by their arrays, which a Dataset never changes)."""
+    for images, labels, key in _KEYS:
+        if images is ds.images and labels is ds.labels:
+            return key
+    key = _hash(ds)
+    _KEYS.insert(0, (ds.images, ds.labels, key))
+    del _KEYS[4:]
+    return key
+
+
+_KEYS: list[tuple[object, object, str]] = []
+
+
+def _hash(ds: Dataset) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((ds.images.shape, str(ds.images.dtype))).encode())
     h.update(np.ascontiguousarray(ds.images).data)
@@ -69,6 +83,8 @@ def why_no_judge(ds: Dataset) -> str:
     if ds.labels is None:
         return (f"{ds.name} has no labels, so no judge can learn its classes: FCD and "
                 "coverage are not measured (nearest neighbours are in pixel space)")
+    if ds.num_classes < 2:
+        return f"{ds.name} has one class only: a judge needs two or more to tell apart"
     try:
         split_indices(ds.labels)
     except ConfigError as e:
@@ -83,7 +99,14 @@ def judge_path(ds: Dataset) -> Path:
 def cached_judge(ds: Dataset, device: str = "cpu") -> Judge | None:
     """The judge of this data set if one is in the cache (None: none yet). A damaged or
     foreign file there is reported, not trusted."""
-    return _cached(str(judge_path(ds)), _stamp(judge_path(ds)), device)
+    path = judge_path(ds)
+    judge = _cached(str(path), _stamp(path), device)
+    if judge is not None and (judge.key, judge.num_classes, judge.shape) != (
+            data_key(ds), ds.num_classes, ds.image_shape):
+        raise ModelFileError(f"{path}: this judge is not of {ds.name} ({judge.num_classes} "
+                             f"classes of {judge.shape[0]}x{judge.shape[1]} images); delete "
+                             "it, or train again with `ganvis judge --retrain`")
+    return judge
 
 
 @lru_cache(maxsize=4)

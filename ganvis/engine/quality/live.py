@@ -73,6 +73,7 @@ class LiveMetrics(PacedSeries):
         # A labelled data set whose judge is being trained (`ganvis judge`, the app): measuring
         # starts once its file is in the cache.
         self.awaiting = judge_path(data) if self.note.startswith("no judge") else None
+        self.silenced = False  # set on the ranks of a distributed run that do not measure
         self.data, self.binary = data, data.binary
         # fewer classes than this among the confident predictions: collapse (7 of 10 digits)
         self.collapse_below = max(2, round(COLLAPSE_BELOW * (data.num_classes or 10) / 10))
@@ -82,7 +83,9 @@ class LiveMetrics(PacedSeries):
 
     def due(self, step: int, elapsed: float) -> bool:
         if self.awaiting is not None and self.awaiting.is_file():
-            self.awaiting, self.note, self.enabled = None, "", self.every > 0
+            # (a rank other than 0 of a distributed run never measured: ranks.py)
+            self.awaiting, self.note = None, ""
+            self.enabled = self.every > 0 and not self.silenced
         return super().due(step, elapsed)
 
     def measure(self, step: int, elapsed: float,
@@ -132,8 +135,8 @@ class LiveMetrics(PacedSeries):
 def score_sampler(sampler, n: int = 2000, seed: int = 0) -> dict[str, float]:
     """Every metric of n images from a frozen generator (digits cycling 0..9 for a model that
     takes one), with the real-data floor beside it. FCD shrinks as n grows, and the floor is
-    measured on 500 held-out digits, so `fcd_ratio` compares like with like: the FCD of the
-    first 500 images over the floor."""
+    measured on the held-out split (500 digits; 50 per class of a user's data), so `fcd_ratio`
+    compares like with like: the FCD of as many of the images over the floor."""
     data = sampler.config.data
     note = metrics_note(data)
     if note:
@@ -149,9 +152,9 @@ def score_sampler(sampler, n: int = 2000, seed: int = 0) -> dict[str, float]:
     result = evaluate(images, digits, ref=ref)
     result["seconds"] = time.perf_counter() - t0
     floor = real_floor(data)["fcd_floor"]
-    # below 500 images the ratio uses all of them (and is biased upward a little)
-    first = evaluate(images[:500], None, ref=ref)["fcd"] if n > 500 else result["fcd"]
-    result.update(fcd_500=first if n >= 500 else None, fcd_floor=floor,
+    m = len(ref.held_images)  # below that many images the ratio uses all (biased up a little)
+    first = evaluate(images[:m], None, ref=ref)["fcd"] if n > m else result["fcd"]
+    result.update(fcd_500=first if n >= m else None, fcd_floor=floor,
                   fcd_ratio=first / floor,
                   step=sampler.step, model=sampler.config.model)
     return result

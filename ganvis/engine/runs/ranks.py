@@ -22,3 +22,4 @@ def distribute(run: Run) -> None:
     run.gen.manual_seed(run.config.seed + 1 + 7919 * r)
     if r:
         run.live.enabled = False
+        run.live.silenced = True
