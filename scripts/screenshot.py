@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--optimise-d", action="store_true",
                     help="gan2d: after training, press Optimise D for this G")
     ap.add_argument("--latent-dim", type=int, default=None)
+    ap.add_argument("--augment", default=None, help="e.g. translation,cutout (gan, dcgan)")
     ap.add_argument("--open", help="open this model file or demo name and show Explore")
     ap.add_argument("--tab", type=int, default=0, help="with --open: Explore's tab")
     ap.add_argument("--digit", type=int, default=None, help="with --open: digit button")
@@ -92,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.latent_dim:
         win.panels.setup.latent.setValue(args.latent_dim)
         spin_until(lambda: win.config.latent_dim == args.latent_dim)
+    if args.augment:  # through the setup panel, as a user would
+        win.panels.setup.augment.setCurrentIndex(win.panels.setup.augment.findData(args.augment))
+        spin_until(lambda: win.config.augment == args.augment)
     if args.open:
         from ganvis.engine.store import load_sampler
         from ganvis.engine.store.demos import resolve_model

@@ -29,13 +29,16 @@ def test_a_judge_trained_from_the_app_starts_the_runs_metrics(qtbot, window, tmp
     w = window
     w.data_files.use(str(data))
     qtbot.waitUntil(lambda: "no judge for three yet" in w.history.metrics_note, timeout=WAIT)
-    assert "Train a judge" in w.panels.curves.quality_hint.text()
+    qtbot.waitUntil(lambda: "Train a judge" in w.panels.curves.quality_hint.text(),
+                    timeout=WAIT)
     trainer = train_judge_for(w, w.config)
     assert trainer is not None
     qtbot.waitUntil(lambda: said(w, "classifies"), timeout=WAIT)
     assert said(w, "50 per class") and said(w, "three (3 classes)")
     assert judge_mod.cached_judge(load_dataset(f"npz:{data}")) is not None
-    # the run that was training all along measures from now on, against this data's judge
+    # the run made before the judge existed measures from now on, against this data's judge
+    if not w.training:
+        w.acts.train.trigger()
     qtbot.waitUntil(lambda: len(w.history.metrics.get("step", [])) >= 1, timeout=WAIT)
     assert w.history.metrics_note == ""
     coverage = w.history.metrics["coverage"][-1]

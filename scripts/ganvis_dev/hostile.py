@@ -59,10 +59,11 @@ def _replace(f: h5py.File, name: str, **kwargs) -> h5py.Dataset:
 
 
 def _first_weight(f: h5py.File) -> str:
+    """The largest weight of the net that samples come from (the averaged G, when kept)."""
+    group = "weights/G_ema" if "weights/G_ema" in f else "weights/G"
     names: list[str] = []
-    f["weights/G"].visit(lambda n: names.append(n) if isinstance(f["weights/G"][n],
-                                                                 h5py.Dataset) else None)
-    return "weights/G/" + sorted(names, key=lambda n: f["weights/G"][n].size)[-1]
+    f[group].visit(lambda n: names.append(n) if isinstance(f[group][n], h5py.Dataset) else None)
+    return f"{group}/" + sorted(names, key=lambda n: f[group][n].size)[-1]
 
 
 # --- 1. sizes declared but never written -------------------------------------------------

@@ -21,7 +21,7 @@ from ganvis.engine.quality.pixels import nearest_pixels, pixel_reference
 
 K = 5
 NO_JUDGE = ("Nearest in features is shown for the built-in digits only (in the features of "
-            "their shipped classifier); here, pixels.")
+            "their shipped judge, the evaluation classifier); here, pixels.")
 
 
 class NeighboursDialog(QDialog):
