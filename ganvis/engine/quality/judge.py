@@ -92,6 +92,17 @@ def why_no_judge(ds: Dataset) -> str:
     return ""
 
 
+def missing_judge(ds: Dataset, spec: str) -> str:
+    """'' when the data set's judge is in the cache; else why there is none, and for a
+    labelled data set how to train it (`spec`: how the user names the data)."""
+    why = why_no_judge(ds)
+    if not why and cached_judge(ds) is None:
+        why = (f"no judge for {ds.name} yet: Train > Train a judge for this data set (or "
+               f"`ganvis judge {spec}`) trains one in seconds to a minute; then FCD, coverage "
+               "and the score are measured against this data's own floor")
+    return why
+
+
 def judge_path(ds: Dataset) -> Path:
     return cache_dir() / f"{data_key(ds)}.h5"
 
@@ -188,14 +199,10 @@ def judged(spec: str, device: str = "cpu") -> tuple[Dataset, Judge]:
     if spec in BUILTIN:
         raise ConfigError(f"{spec} is judged by the shipped classifier")
     ds = load_dataset(spec)
-    why = why_no_judge(ds)
+    why = missing_judge(ds, spec)
     if why:
         raise ConfigError(why)
-    judge = cached_judge(ds, device)
-    if judge is None:
-        raise ConfigError(f"no judge for {ds.name} yet: `ganvis judge {spec}` trains one "
-                          "(seconds to a minute), then FCD and coverage are measured")
-    return ds, judge
+    return ds, cached_judge(ds, device)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

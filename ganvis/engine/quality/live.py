@@ -15,17 +15,11 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from ganvis.engine.data import Dataset, load_dataset
+from ganvis.engine.data import BUILTIN, Dataset, load_dataset
 from ganvis.engine.errors import ConfigError, GanvisError
 from ganvis.engine.latent.priors import sample_prior
-from ganvis.engine.quality.judge import cached_judge, judge_path, why_no_judge
-from ganvis.engine.quality.metrics import (
-    Reference,
-    evaluate,
-    judged_reference,
-    real_floor,
-    reference,
-)
+from ganvis.engine.quality.judge import judge_path, missing_judge
+from ganvis.engine.quality.metrics import evaluate, real_floor, reference, reference_of
 from ganvis.engine.quality.paced import PacedSeries
 
 BUDGET = 0.05  # at most this share of training time goes to measuring
@@ -36,7 +30,6 @@ KEYS = ("step", "fcd", "coverage", "class_kl", "score", "memorisation_ratio",
 # all ten and then loses some is the classic picture; an untrained one starts low too).
 COLLAPSE_BELOW = 7
 COLLAPSE_GRACE = 1000
-BUILTIN = ("mnist5k", "mnist5k-binary")
 
 
 def metrics_note(data) -> str:
@@ -46,15 +39,9 @@ def metrics_note(data) -> str:
         return ""
     try:
         ds = load_dataset(data) if isinstance(data, str) else data
-        why = why_no_judge(ds)
-        if not why and cached_judge(ds) is None:
-            spec = data if isinstance(data, str) else ds.source or ds.name
-            why = (f"no judge for {ds.name} yet: Train > Train a judge for this data set "
-                   f"(or `ganvis judge {spec}`) trains one in seconds to a minute; then FCD, "
-                   "coverage and the score are measured against this data's own floor")
+        return missing_judge(ds, data if isinstance(data, str) else ds.source or ds.name)
     except GanvisError as e:  # e.g. a damaged judge file in the cache
-        why = f"quality metrics are off: {e}"
-    return why
+        return f"quality metrics are off: {e}"
 
 
 def binarise(images: np.ndarray) -> np.ndarray:
@@ -95,7 +82,7 @@ class LiveMetrics(PacedSeries):
         if not self.enabled and self.note:
             return {}
         try:
-            ref = self._reference(str(device))  # built once per process, not timed
+            ref = reference_of(self.data, str(device))  # built once per process, not timed
             if device.type == "cuda":  # bill queued training work to training, not to this
                 torch.cuda.synchronize(device)
             t0 = time.perf_counter()
@@ -122,14 +109,6 @@ class LiveMetrics(PacedSeries):
         self._append(row, cost, elapsed)
         return row
 
-
-    def _reference(self, device: str) -> Reference:
-        if self.data.name in BUILTIN:
-            return reference(self.data.name, device)
-        judge = cached_judge(self.data, device)
-        if judge is None:
-            raise ConfigError("the data set's judge has left the cache")
-        return judged_reference(self.data, judge, device)
 
 
 def score_sampler(sampler, n: int = 2000, seed: int = 0) -> dict[str, float]:

@@ -26,7 +26,7 @@ import torch
 from ganvis.engine.data import BUILTIN, Dataset, load_dataset
 from ganvis.engine.errors import ConfigError
 from ganvis.engine.quality.evalnet import EvalNet, load_eval_net, split_indices
-from ganvis.engine.quality.judge import Judge, judged
+from ganvis.engine.quality.judge import Judge, cached_judge, judged, missing_judge
 
 CHUNK = 1000          # images per classifier pass: bounded memory, still BLAS-sized
 NN_CHUNK = 500        # samples per distance block: 500 x 4500 floats = 9 MB
@@ -84,6 +84,17 @@ def reference(name: str = "mnist5k", device: str = "cpu") -> Reference:
     if name in BUILTIN:
         return _builtin_reference(name, str(device))
     ds, judge = judged(name, device)
+    return judged_reference(ds, judge, device)
+
+
+def reference_of(ds: Dataset, device: str = "cpu") -> Reference:
+    """The reference of a data set in memory (a run's): the built-in digits', or that of a
+    user's data set through its cached judge (a ConfigError says why there is none)."""
+    if ds.name in BUILTIN:
+        return _builtin_reference(ds.name, str(device))
+    judge = cached_judge(ds, device)
+    if judge is None:
+        raise ConfigError(missing_judge(ds, ds.source or ds.name))
     return judged_reference(ds, judge, device)
 
 
